@@ -1,0 +1,60 @@
+"""A guard = a forget-prompt classifier + the corruption applied to what it flags.
+
+On disk a guard is a folder::
+
+    guards/harry_potter/
+      guard.yaml         # name, description (optional)
+      classifier/        # the classifier artifact (ecoguard.classifier)
+      corruption.json    # the corruption artifact (ecoguard.corruption.CorruptionSpec)
+
+A Guard is immutable once loaded; reloading builds a new one and swaps the reference, so a request
+sees the old or the new guard, never a mix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecoguard.classifier import ForgetClassifier
+from ecoguard.corruption import CorruptionSpec
+
+
+@dataclass(frozen=True)
+class GuardDecision:
+    flagged: bool
+    score: float
+    threshold: float
+    guard: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"flagged": self.flagged, "score": self.score, "threshold": self.threshold, "guard": self.guard}
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    path: Path
+    classifier: ForgetClassifier
+    corruption: CorruptionSpec
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Guard":
+        """Load and validate a guard folder; raises ValueError/FileNotFoundError with a clear message."""
+        path = Path(path)
+        if not path.is_dir():
+            raise FileNotFoundError(f"guard folder {path} does not exist")
+        meta: dict[str, Any] = {}
+        if (path / "guard.yaml").exists():
+            meta = yaml.safe_load((path / "guard.yaml").read_text()) or {}
+        classifier = ForgetClassifier.load(path / "classifier")
+        corruption = CorruptionSpec.load(path / "corruption.json")
+        return cls(name=str(meta.get("name", path.name)), path=path, classifier=classifier, corruption=corruption)
+
+    def check(self, conversation: list[dict[str, str]] | str) -> GuardDecision:
+        score = float(self.classifier.score(conversation))
+        threshold = float(self.classifier.threshold)
+        return GuardDecision(flagged=score > threshold, score=score, threshold=threshold, guard=self.name)

@@ -1,0 +1,123 @@
+"""The gateway application: FastAPI app factory, error handling, request accounting, `run`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from contextlib import asynccontextmanager
+
+import structlog
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ecoguard.service.admin.api_router import router as admin_router
+from ecoguard.service.chat_completion.api_router import router as chat_router
+from ecoguard.service.completion.api_router import router as completion_router
+from ecoguard.service.guard_check.api_router import router as guard_router
+from ecoguard.service.http import validation_error
+from ecoguard.service.logging import configure_logging
+from ecoguard.service.models.api_router import router as models_router
+from ecoguard.service.protocol import OpenAIError
+from ecoguard.service.state import GatewayState
+from ecoguard.settings import Settings
+
+log = structlog.get_logger("ecoguard.gateway")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        state = await GatewayState.start(settings)
+        app.state.gateway = state
+        loop = asyncio.get_running_loop()
+        try:  # SIGHUP reloads the guard, as daemons do
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(_reload_quietly(state)))
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        try:
+            yield
+        finally:
+            await state.aclose()
+
+    app = FastAPI(title="ecoguard", version=_version(), lifespan=lifespan)
+    app.state.started = int(time.time())
+    for router in (chat_router, completion_router, models_router, guard_router, admin_router):
+        app.include_router(router)
+
+    @app.exception_handler(OpenAIError)
+    async def _openai_error(request: Request, exc: OpenAIError) -> JSONResponse:
+        return _error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        from pydantic import ValidationError
+
+        err = OpenAIError(400, "invalid request: " + "; ".join(e["msg"] for e in exc.errors()[:3]))
+        if isinstance(exc, ValidationError):
+            err = validation_error(exc)
+        return _error_response(request, err)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = {404: f"no route {request.method} {request.url.path}", 405: f"method {request.method} not allowed"}
+        return _error_response(request, OpenAIError(exc.status_code, message.get(exc.status_code, str(exc.detail))))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+        return _error_response(request, OpenAIError(500, "internal error in the gateway", code="internal_error"))
+
+    @app.middleware("http")
+    async def _account(request: Request, call_next):
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        gateway = getattr(request.app.state, "gateway", None)
+        if gateway is not None:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            gateway.metrics.requests.labels(path, str(response.status_code)).inc()
+            if response.status_code >= 400:
+                log.info("request", method=request.method, path=path, status=response.status_code,
+                         ms=round((time.perf_counter() - t0) * 1000, 2))
+        return response
+
+    return app
+
+
+def _error_response(request: Request, exc: OpenAIError) -> JSONResponse:
+    gateway = getattr(request.app.state, "gateway", None)
+    if gateway is not None:
+        gateway.metrics.errors.labels(request.url.path, exc.type).inc()
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+async def _reload_quietly(state: GatewayState) -> None:
+    try:
+        await state.reload_guard()
+    except Exception:  # logged by reload_guard; the old guard stays
+        pass
+
+
+def _version() -> str:
+    from ecoguard import __version__
+
+    return __version__
+
+
+def run(**overrides) -> None:
+    """Start the gateway with uvicorn (settings from env/YAML, overridden by keyword arguments)."""
+    settings = Settings(**overrides)
+    configure_logging(settings.log_level, settings.log_json)
+    log.info("gateway_starting", url=f"http://{settings.host}:{settings.port}/v1", backend=settings.backend,
+             model=str(settings.model), guard=str(settings.guard))
+    print(f"ecoguard gateway listening on http://{settings.host}:{settings.port}/v1 "
+          f"(backend: {settings.backend}; OpenAI base_url = http://{settings.host}:{settings.port}/v1)", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                access_log=False, timeout_graceful_shutdown=5)

@@ -1,0 +1,317 @@
+"""Backends that talk to an OpenAI-compatible server over HTTP.
+
+``VLLMBackend``: a vLLM server started with ``--enable-prompt-embeds``. Clean requests are forwarded
+unchanged (chat stays chat, streams are passed through byte for byte). Flagged requests are rendered
+with the model's chat template, embedded with rows of the model's input-embedding table, corrupted,
+and sent to ``/v1/completions`` as ``prompt_embeds``; the answer is translated back to chat format.
+
+``PassthroughBackend``: any OpenAI-compatible server that cannot take embeddings. Clean requests are
+forwarded; flagged ones are refused in the normal response shape, or rerouted to a VLLMBackend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ecoguard.corruption import corrupt_chat, corrupt_text, encode_prompt_embeds
+from ecoguard.models import embedding_table, load_tokenizer
+from ecoguard.service.backends.base import SSE_DONE, Answer, Backend, CorruptionPlan, sse, sse_error
+from ecoguard.service.backends.translate import CompletionToChatStream, chat_to_completion_params, completion_to_chat
+from ecoguard.service.chat_completion.protocol import ChatCompletionRequest
+from ecoguard.service.completion.protocol import CompletionRequest
+from ecoguard.service.protocol import OpenAIError, new_id, now
+
+
+class UpstreamClient:
+    """One pooled HTTP client to an OpenAI-compatible server, mapping transport faults to OpenAI errors."""
+
+    def __init__(self, base_url: str, *, api_key: str | None, connect_timeout_s: float, request_timeout_s: float):
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(request_timeout_s, connect=connect_timeout_s),
+            limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _send(self, path: str, body: dict[str, Any], stream: bool) -> httpx.Response:
+        try:
+            req = self.http.build_request("POST", path, json=body)
+            resp = await self.http.send(req, stream=stream)
+        except httpx.TimeoutException as exc:
+            raise OpenAIError(504, f"the model backend did not answer in time ({type(exc).__name__})",
+                              code="backend_timeout") from None
+        except httpx.TransportError as exc:
+            raise OpenAIError(502, f"the model backend is unreachable ({type(exc).__name__})",
+                              code="backend_unreachable") from None
+        if resp.status_code >= 400:
+            raw = await resp.aread()
+            await resp.aclose()
+            raise upstream_error(resp.status_code, raw)
+        return resp
+
+    async def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        resp = await self._send(path, body, stream=False)
+        try:
+            return resp.json()
+        except ValueError:
+            raise OpenAIError(502, "the model backend sent a malformed answer", code="backend_bad_answer") from None
+
+    async def post_stream(self, path: str, body: dict[str, Any]) -> AsyncIterator[bytes]:
+        """Start a streamed POST; errors before the first byte raise, later ones become an SSE error event."""
+        resp = await self._send(path, body, stream=True)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in resp.aiter_raw():
+                    yield chunk
+            except httpx.HTTPError as exc:
+                err = OpenAIError(502, f"the model backend broke off the stream ({type(exc).__name__})",
+                                  code="backend_stream_error")
+                yield (sse_error(err) + SSE_DONE).encode()
+            finally:
+                await resp.aclose()  # on client disconnect this closes the upstream request: vLLM aborts it
+
+        return chunks()
+
+    async def get(self, path: str) -> dict[str, Any]:
+        try:
+            resp = await self.http.get(path, timeout=httpx.Timeout(5.0))
+        except httpx.HTTPError as exc:
+            raise OpenAIError(503, f"the model backend is not reachable ({type(exc).__name__})",
+                              code="backend_unreachable") from None
+        if resp.status_code >= 400:
+            raise upstream_error(resp.status_code, resp.content)
+        return resp.json() if resp.content else {}
+
+
+def upstream_error(status: int, raw: bytes) -> OpenAIError:
+    """Keep a 4xx from the backend as the client's error; a 5xx becomes a 502 (or 503/504 as given)."""
+    message, etype, param, code = raw.decode("utf-8", "replace")[:500] or "no detail", None, None, None
+    try:
+        err = json.loads(raw).get("error")
+        if isinstance(err, dict):
+            message, etype, param, code = err.get("message", message), err.get("type"), err.get("param"), err.get("code")
+        elif isinstance(err, str):
+            message = err
+    except (ValueError, AttributeError):
+        pass
+    if status >= 500:
+        mapped = status if status in (503, 504) else 502
+        return OpenAIError(mapped, f"the model backend failed: {message}", code="backend_error")
+    return OpenAIError(status, message, type=etype, param=param, code=code)
+
+
+async def sse_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any] | None]:
+    """Parse an SSE byte stream into JSON payloads; None marks [DONE]."""
+    buffer = b""
+    async for chunk in chunks:
+        buffer += chunk
+        while b"\n\n" in buffer:
+            event, buffer = buffer.split(b"\n\n", 1)
+            for line in event.split(b"\n"):
+                if line.startswith(b"data:"):
+                    data = line[5:].strip()
+                    yield None if data == b"[DONE]" else json.loads(data)
+
+
+class _ForwardingBackend(Backend):
+    """Forwards clean requests unchanged; subclasses decide what happens to flagged ones."""
+
+    def __init__(self, upstream: UpstreamClient, served_model: str, upstream_model: str):
+        self.upstream = upstream
+        self.served_model = served_model
+        self.upstream_model = upstream_model
+
+    async def aclose(self) -> None:
+        await self.upstream.aclose()
+
+    async def check_ready(self) -> None:
+        await self.upstream.get("/models")
+
+    def _body(self, request: ChatCompletionRequest | CompletionRequest) -> dict[str, Any]:
+        body = request.model_dump(exclude_unset=True)
+        body["model"] = self.upstream_model
+        return body
+
+    def _rename(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if "model" in payload:
+            payload["model"] = self.served_model
+        return payload
+
+    async def forward(self, path: str, request: ChatCompletionRequest | CompletionRequest) -> Answer:
+        body = self._body(request)
+        if not request.stream:
+            return self._rename(await self.upstream.post_json(path, body))
+        chunks = await self.upstream.post_stream(path, body)
+        if self.served_model == self.upstream_model:
+            return _decode(chunks)  # byte-for-byte pass-through
+        return self._renamed_stream(chunks)
+
+    async def _renamed_stream(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+        async for payload in sse_lines(chunks):
+            yield SSE_DONE if payload is None else sse(self._rename(payload))
+
+
+async def _decode(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    async for chunk in chunks:
+        yield chunk.decode("utf-8", "replace")
+
+
+class VLLMBackend(_ForwardingBackend):
+    name = "vllm"
+
+    def __init__(self, upstream: UpstreamClient, served_model: str, upstream_model: str, model_dir: Path,
+                 embeds_dtype: str = "float32"):
+        super().__init__(upstream, served_model, upstream_model)
+        self.model_dir = Path(model_dir)
+        self.embeds_dtype = embeds_dtype
+        self.tokenizer = load_tokenizer(self.model_dir)
+        self.table = embedding_table(str(self.model_dir.resolve()))
+
+    async def chat_completions(self, request: ChatCompletionRequest, plan: CorruptionPlan | None) -> Answer:
+        if plan is None:
+            return await self.forward("/chat/completions", request)
+        prompt = await asyncio.to_thread(
+            corrupt_chat, self.tokenizer, self.table, request.plain_messages(), plan.spec,
+            seed=plan.seed, flagged_turns=list(plan.flagged_turns) if plan.flagged_turns else None,
+        )
+        body = chat_to_completion_params(request)
+        body["model"] = self.upstream_model
+        body["prompt_embeds"] = encode_prompt_embeds(prompt.embeds, self.embeds_dtype)
+        if not request.stream:
+            return completion_to_chat(await self.upstream.post_json("/completions", body), self.served_model)
+        chunks = await self.upstream.post_stream("/completions", body)
+        return self._chat_stream(chunks)
+
+    async def _chat_stream(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+        converter = CompletionToChatStream(self.served_model)
+        async for payload in sse_lines(chunks):
+            if payload is None:
+                yield SSE_DONE
+            elif "error" in payload:
+                yield sse(payload)
+            else:
+                for chunk in converter.convert(payload):
+                    yield sse(chunk)
+
+    async def completions(self, request: CompletionRequest, plans: list[CorruptionPlan | None]) -> Answer:
+        if not any(plans):
+            return await self.forward("/completions", request)
+        if request.stream and len(plans) > 1:
+            raise OpenAIError(400, "streaming is supported for a single prompt only", param="prompt")
+        if request.echo:
+            raise OpenAIError(400, "echo is not supported for this prompt", param="echo")
+        answers = await asyncio.gather(*(
+            self._one_completion(request, prompt, plan) for prompt, plan in zip(request.prompts(), plans)
+        ))
+        if request.stream:
+            return answers[0]
+        return merge_completions(answers, self.served_model, request.n)  # type: ignore[arg-type]
+
+    async def _one_completion(self, request: CompletionRequest, prompt: str | list[int],
+                              plan: CorruptionPlan | None) -> Answer:
+        body = request.model_dump(exclude_unset=True, exclude={"prompt", "prompt_embeds"})
+        body["model"] = self.upstream_model
+        if plan is None:
+            body["prompt"] = prompt
+        else:
+            corrupted = await asyncio.to_thread(corrupt_text, self.tokenizer, self.table, prompt, plan.spec,
+                                                seed=plan.seed)
+            body["prompt_embeds"] = encode_prompt_embeds(corrupted.embeds, self.embeds_dtype)
+        if request.stream:
+            return self._renamed_stream(await self.upstream.post_stream("/completions", body))
+        return await self.upstream.post_json("/completions", body)
+
+
+def merge_completions(answers: list[dict[str, Any]], model: str, n: int) -> dict[str, Any]:
+    """Join per-prompt completion answers into one, with choice indices as OpenAI numbers them."""
+    choices, usage = [], {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    for p, ans in enumerate(answers):
+        for c in ans["choices"]:
+            choices.append({**c, "index": p * n + c["index"]})
+        for k in usage:
+            usage[k] += (ans.get("usage") or {}).get(k, 0)
+    return {"id": new_id("cmpl"), "object": "text_completion", "created": now(), "model": model,
+            "choices": choices, "usage": usage}
+
+
+class PassthroughBackend(_ForwardingBackend):
+    """In front of a server that cannot take embeddings: refuse flagged prompts, or reroute them."""
+
+    name = "passthrough"
+
+    def __init__(self, upstream: UpstreamClient, served_model: str, upstream_model: str, *, policy: str,
+                 refusal_message: str, reroute: Backend | None = None):
+        super().__init__(upstream, served_model, upstream_model)
+        if policy == "reroute" and reroute is None:
+            raise ValueError("flagged_policy=reroute needs reroute_url (an ECO-capable vLLM backend)")
+        self.policy = policy
+        self.refusal_message = refusal_message
+        self.reroute = reroute
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if self.reroute is not None:
+            await self.reroute.aclose()
+
+    async def chat_completions(self, request: ChatCompletionRequest, plan: CorruptionPlan | None) -> Answer:
+        if plan is None:
+            return await self.forward("/chat/completions", request)
+        if self.reroute is not None:
+            return await self.reroute.chat_completions(request, plan)
+        return refusal_chat(request, self.served_model, self.refusal_message)
+
+    async def completions(self, request: CompletionRequest, plans: list[CorruptionPlan | None]) -> Answer:
+        if not any(plans):
+            return await self.forward("/completions", request)
+        if self.reroute is not None:
+            return await self.reroute.completions(request, plans)
+        return refusal_completion(request, self.served_model, self.refusal_message, len(plans))
+
+
+def refusal_chat(request: ChatCompletionRequest, model: str, text: str) -> Answer:
+    if not request.stream:
+        return {"id": new_id("chatcmpl"), "object": "chat.completion", "created": now(), "model": model,
+                "choices": [{"index": i, "message": {"role": "assistant", "content": text, "refusal": None,
+                                                     "tool_calls": []},
+                             "logprobs": None, "finish_reason": "stop"} for i in range(request.n)],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+    async def stream() -> AsyncIterator[str]:
+        cid, created = new_id("chatcmpl"), now()
+        for i in range(request.n):
+            for delta, finish in (({"role": "assistant", "content": ""}, None), ({"content": text}, None), ({}, "stop")):
+                yield sse({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                           "choices": [{"index": i, "delta": delta, "logprobs": None, "finish_reason": finish}]})
+        if request.stream_options and request.stream_options.include_usage:
+            yield sse({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                       "choices": [], "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
+        yield SSE_DONE
+
+    return stream()
+
+
+def refusal_completion(request: CompletionRequest, model: str, text: str, n_prompts: int) -> Answer:
+    body = {"id": new_id("cmpl"), "object": "text_completion", "created": now(), "model": model,
+            "choices": [{"index": i, "text": text, "logprobs": None, "finish_reason": "stop"}
+                        for i in range(n_prompts * request.n)],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+    if not request.stream:
+        return body
+
+    async def stream() -> AsyncIterator[str]:
+        yield sse(body)
+        yield SSE_DONE
+
+    return stream()

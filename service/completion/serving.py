@@ -1,0 +1,47 @@
+"""Text completions: each prompt of the request is checked by the guard on its own."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from ecoguard.guard import GuardDecision
+from ecoguard.service.backends.base import Answer
+from ecoguard.service.chat_completion.serving import check_limits, check_model
+from ecoguard.service.completion.protocol import CompletionRequest
+from ecoguard.service.protocol import OpenAIError
+from ecoguard.service.state import GatewayState
+
+
+class ServingCompletion:
+    route = "completion"
+
+    def __init__(self, state: GatewayState):
+        self.state = state
+
+    def _text(self, prompt: str | list[int]) -> str:
+        if isinstance(prompt, str):
+            return prompt
+        tokenizer = getattr(self.state.backend, "tokenizer", None)
+        if tokenizer is None:
+            raise OpenAIError(400, "token-id prompts are not supported by this backend", param="prompt")
+        return tokenizer.decode(prompt)
+
+    async def create(self, request: CompletionRequest) -> tuple[Answer, GuardDecision | None]:
+        if request.prompt_embeds is not None:
+            raise OpenAIError(400, "prompt_embeds are not accepted: the gateway alone builds prompt embeddings",
+                              param="prompt_embeds", code="prompt_embeds_not_allowed")
+        check_model(self.state, request.model)
+        texts = [self._text(p) for p in request.prompts()]
+        check_limits(self.state, sum(len(t) for t in texts), request.max_tokens)
+        checked = await asyncio.gather(*(self.state.check(t) for t in texts))
+        plans = [plan for _, plan in checked]
+        flagged = [d for d, _ in checked if d is not None and d.flagged]
+        if flagged:
+            self.state.metrics.flagged.labels(self.route).inc(len(flagged))
+        decisions = [d for d, _ in checked if d is not None]
+        decision = max(decisions, key=lambda d: d.score) if decisions else None
+        t0 = time.perf_counter()
+        result = await self.state.backend.completions(request, plans)
+        self.state.metrics.backend_latency.labels(self.state.backend.name, self.route).observe(time.perf_counter() - t0)
+        return result, decision

