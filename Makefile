@@ -53,7 +53,7 @@ test: setup
 	$(VENV)/bin/pytest -ra
 
 bench: setup
-	$(PY) -m ecoguard.evaluation.bench
+	$(PY) -m ecoguard.evaluation.bench_gateway
 
 clean:
 	rm -rf $(VENV) models runs

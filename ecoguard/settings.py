@@ -79,6 +79,11 @@ class Settings(BaseSettings):
             return [k.strip() for k in v.split(",") if k.strip()]
         return v
 
+    @field_validator("admin_key", "backend_api_key", "backend_url", "reroute_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if v == "" else v
+
     @property
     def upstream_model(self) -> str:
         return self.backend_model or self.served_model_name

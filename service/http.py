@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from ecoguard.service.protocol import OpenAIError
-from ecoguard.service.state import GatewayState
+
+if TYPE_CHECKING:
+    from ecoguard.service.state import GatewayState
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def state_of(request: Request) -> GatewayState:
+def state_of(request: Request) -> "GatewayState":
     return request.app.state.gateway
 
 

