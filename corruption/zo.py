@@ -157,6 +157,7 @@ def scalar_fd(
     eps_growth: float = 2.0,
     anneal: float = 0.5,
     min_eps: float = 0.0,
+    max_eps: float = math.inf,
     max_step: float = math.inf,
     stop: Literal["first_feasible", "converged", "none"] = "converged",
     crn: Literal["fixed", "per_step"] = "fixed",
@@ -170,29 +171,35 @@ def scalar_fd(
     projection bounds taken as ln(floor), ln(s_min), ln(s_max); the difference is then divided by the
     true width of the (possibly projected) window so that it stays a slope.
 
-    adaptive=True (for step-function objectives):
-      - a zero difference while the upper point misses the target means a plateau: eps *= eps_growth
-        (the window widens until it sees the boundary) and x moves up by eps instead of not moving;
-      - when the step changes sign, eps and lr are multiplied by `anneal` (never below min_eps);
-      - |lr*g| is clipped to max_step (in the optimiser's space).
+    adaptive=True (a trust region, for step-function objectives: a leak rate on a finite set is
+    piecewise constant in sigma, so the raw difference is zero on plateaus and huge at a jump). The
+    step length is capped at eps (or max_step), and the target flags of the two points steer eps:
+      - both points miss the target (plateau below it): move to the upper point, eps *= eps_growth
+        (up to max_eps): the window widens until it sees the boundary;
+      - the upper point meets it and the lower misses (the boundary is inside the window): stay,
+        eps *= anneal (never below min_eps);
+      - otherwise (both meet it, or only the lower one): the ECO step -lr*g, capped at eps; when its
+        sign flips, eps and lr are multiplied by `anneal`.
+    With lr large (ECO used lr=100) the capped step is the trust radius, as in a sign-based search.
 
     Stopping: stop="first_feasible" returns as soon as an evaluated point meets the target (ECO's
-    driver stops when the metric at s+eps reaches the target); stop="converged" stops when eps has
-    annealed below min_eps (or eps_floor of the window) with a feasible point found; "none" runs the
+    driver stops when the metric at s+eps reaches the target); stop="converged" (adaptive only) stops
+    when eps has annealed down to min_eps (> 0) with a feasible point found; "none" runs the
     whole budget / max_steps. The answer is the best *evaluated* point (see `best_of`), since every
     evaluation is a measurement, while the iterate itself is never evaluated.
     """
     if eps <= 0 or lr <= 0:
         raise ValueError("eps and lr must be > 0")
-    if s0 <= 0 and space == "log":
-        raise ValueError("log space needs s0 > 0")
     log = space == "log"
-    to_x = (lambda s: math.log(s)) if log else (lambda s: s)
-    to_s = (lambda x: math.exp(x)) if log else (lambda x: x)
-    x_min, x_max, x_floor = to_x(max(s_min, 1e-300)), to_x(s_max) if s_max < math.inf else math.inf, \
-        to_x(max(floor, 1e-300))
-    if not log:
-        x_min, x_floor = s_min, floor
+    if log and s0 <= 0:
+        raise ValueError("log space needs s0 > 0")
+    if log:
+        to_x, to_s = math.log, math.exp
+        x_min, x_floor = math.log(max(s_min, 1e-300)), math.log(max(floor, 1e-300))
+        x_max = math.log(s_max) if s_max < math.inf else math.inf
+    else:
+        to_x = to_s = float
+        x_min, x_floor, x_max = s_min, floor, s_max
     rng = np.random.default_rng(seed)
     seeds = _Seeds(crn, crn_seed, rng)
     count = _Counter(f, budget)
@@ -203,42 +210,49 @@ def scalar_fd(
     i = 0
     try:
         while max_steps is None or i < max_steps:
+            if count.left() < 2:
+                stopped = "budget"
+                break
             hi = min(x + eps, x_max)
             lo = max(x - eps, x_floor)
             key = seeds.next()
             e_hi, e_lo = count([to_s(hi), to_s(lo)], key)
-            width = (hi - lo) if log or adaptive else 2 * eps  # the paper divides by 2 eps
+            width = (hi - lo) if (log or adaptive) else 2 * eps  # the paper divides by 2 eps
             if width <= 0:
                 width = 2 * eps
             g = (e_hi.loss - e_lo.loss) / width
             note = ""
-            if adaptive and g == 0 and not e_hi.feasible and not e_lo.feasible:
-                delta = -eps  # plateau below the target: move up by eps and widen the window
-                eps *= eps_growth
-                note = "plateau"
+            cap = eps if max_step == math.inf else max_step
+            if adaptive and not e_hi.feasible and not e_lo.feasible:
+                delta = -(hi - x)  # plateau below the target: step to the upper point, widen the window
+                note = "plateau-up"
+            elif adaptive and e_hi.feasible and not e_lo.feasible:
+                delta = 0.0  # the target's boundary lies inside the window: stay, shrink the window
+                note = "straddle"
             else:
                 delta = lr * g
                 if adaptive:
-                    delta = max(-max_step, min(max_step, delta))
+                    delta = max(-cap, min(cap, delta))
             x_next = min(max(x - delta, x_min), x_max)
             sign = (x_next > x) - (x_next < x)
             steps.append(Step(i, to_s(x), [e_hi, e_lo], to_s(x_next), grad=g, eps=eps, lr=lr, note=note))
-            if adaptive and note != "plateau" and sign and prev_sign and sign != prev_sign:
+            if note == "plateau-up":
+                eps = min(eps * eps_growth, max_eps)
+            elif note == "straddle":
+                eps = max(eps * anneal, min_eps)
+            elif adaptive and sign and prev_sign and sign != prev_sign:
                 eps = max(eps * anneal, min_eps)
                 lr = lr * anneal
-            if note != "plateau" and sign:
+            if sign:
                 prev_sign = sign
             x = x_next
             i += 1
             if stop == "first_feasible" and (e_hi.feasible or e_lo.feasible):
                 stopped = "target"
                 break
-            if stop == "converged" and adaptive and eps <= min_eps and best_of(count.history) is not None \
-                    and best_of(count.history).feasible:
+            b = best_of(count.history)
+            if stop == "converged" and adaptive and eps <= min_eps and b is not None and b.feasible:
                 stopped = "converged"
-                break
-            if count.left() < 2:
-                stopped = "budget"
                 break
     except _BudgetExhausted:
         stopped = "budget"
@@ -345,6 +359,54 @@ def log_bisect(
 
 class _Done(Exception):
     pass
+
+
+def hybrid(
+    f: Objective,
+    s0: float,
+    *,
+    budget: int,
+    factor: float = 4.0,
+    s_max: float = 1e6,
+    search_rtol: float = 0.5,
+    parallel: int = 2,
+    lr: float = 100.0,
+    min_eps: float = 0.05,
+    crn_seed: int = 0,
+    fd_crn: Literal["fixed", "per_step"] = "fixed",
+    seed: int = 0,
+) -> ZOResult:
+    """Log-space search, then ECO's finite-difference update to refine (the default for sigma).
+
+    1. `log_bisect` brackets the smallest sigma meeting the target, coarsely (hi/lo <= 1+search_rtol),
+       with at most half the budget.
+    2. `scalar_fd` (log space, adaptive trust region) starts at the bracket's feasible end with
+       eps = half the bracket's log-width, on the *full* loss (strength penalty and readability too,
+       which the bracket search ignores), and runs with the rest of the budget until eps <= min_eps.
+    The result is the best evaluation over both phases; steps carry notes "bracket-*", "bisect" for
+    phase 1 (their `x` is the point evaluated).
+    """
+    n1 = max(1, budget // 2)
+    r1 = log_bisect(f, s0, budget=n1, factor=factor, s_max=s_max, rtol=search_rtol, parallel=parallel,
+                    crn_seed=crn_seed)
+    left = budget - r1.evaluations
+    feas = sorted(e.point for e in r1.history if e.feasible)
+    infeas = [e.point for e in r1.history if not e.feasible and (not feas or e.point < feas[0])]
+    if not feas or left < 2:
+        stopped = r1.stopped if left >= 2 else "budget"
+        return ZOResult(best_of(r1.history) if not feas else r1.best, r1.x_final, r1.evaluations, r1.steps,
+                        stopped, r1.history)
+    hi = feas[0]
+    lo = max(infeas) if infeas else hi / factor
+    eps = max(math.log(hi / lo) / 2, min_eps)
+    r2 = scalar_fd(f, hi, eps=eps, lr=lr, budget=left, space="log", adaptive=True, min_eps=min_eps,
+                   max_eps=math.log(factor), s_max=s_max, stop="converged", crn=fd_crn, crn_seed=crn_seed,
+                   seed=seed)
+    n = len(r1.steps)
+    steps = r1.steps + [Step(st.index + n, st.x, st.evaluated, st.x_next, st.grad, st.eps, st.lr, st.note or "fd")
+                        for st in r2.steps]
+    history = r1.history + r2.history
+    return ZOResult(best_of(history), r2.x_final, r1.evaluations + r2.evaluations, steps, r2.stopped, history)
 
 
 # ------------------------------------------------------------------ vector: random direction, SPSA

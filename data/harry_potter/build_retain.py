@@ -54,7 +54,7 @@ BANNED_TERMS = (
     "quidditch", "muggle", "gryffindor", "slytherin", "hufflepuff",
     "ravenclaw", "horcrux", "rowling", "hagrid", "weasley", "snape",
     "diagon", "azkaban", "death eater", "dementor", "deathly hallows",
-    "half-blood prince", "philosopher's stone and", "platform 9",
+    "half-blood prince", "platform 9",
     "nine and three-quarters", "golden snitch", "fantastic beasts",
     "hogsmeade", "privet drive", "expelliarmus", "avada", "pottermore",
 )
@@ -926,3 +926,835 @@ group("hn-coltrane", "hard_negative",
     Q("Which other Bond film did Robbie Coltrane appear in after GoldenEye?", "The World Is Not Enough (1999)", ["World Is Not Enough"]),
     Q("Is Cracker worth watching today? What made Coltrane's performance so acclaimed?"),
 )
+
+
+# ---------------------------------------------------------------------------
+# GENERAL
+# ---------------------------------------------------------------------------
+
+group("gen-advice", "general",
+    Q("I keep going to bed at 2am even though I have to be up at 7. How do I fix my sleep schedule?"),
+    Q("How should I negotiate a salary offer without sounding greedy?"),
+    Q("I procrastinate on everything important. Any strategies that actually work?"),
+    Q("My dad is turning 60 and says he wants nothing. Gift ideas under $100?"),
+    Q("My friend is upset because I forgot her birthday. How do I apologise properly?"),
+    Q("What should I do in the week before a job interview to prepare?"),
+    Q("im moving to a new city alone next month, how do i make friends as an adult"),
+    Q("How do I politely tell my roommate to clean up after themselves?"),
+    Q("I get extremely nervous before public speaking. What helps?"),
+    Q("How do I start decluttering a house when I feel overwhelmed?"),
+    Q("What's a reasonable monthly budget breakdown for my first apartment on $3,000 take-home pay?"),
+    Q("My teenager won't talk to me about anything. How can I reconnect without pushing?"),
+)
+
+group("gen-history", "general",
+    Q("In what year did World War II end?", "1945", ["1945"]),
+    Q("Who was the first Roman emperor?", "Augustus (Octavian)", ["Augustus"]),
+    Q("When did the Berlin Wall fall?", "9 November 1989", ["1989"]),
+    Q("In which year did King John seal Magna Carta?", "1215", ["1215"]),
+    Q("Who was the first person to walk on the Moon?", "Neil Armstrong, in 1969", ["Armstrong"]),
+    Q("In what year was the Battle of Hastings?", "1066", ["1066"]),
+    Q("Which empire did Genghis Khan found?", "The Mongol Empire", ["Mongol"]),
+    Q("In which country did the Industrial Revolution begin?", "Great Britain", ["Britain"]),
+    Q("¿En qué año llegó Cristóbal Colón a América?", "1492", ["1492"]),
+    Q("What were the main causes of the French Revolution? Keep it to a short paragraph."),
+    Q("Which city did the Ottomans capture in 1453?", "Constantinople", ["Constantinople"]),
+    Q("Who was the first woman to win a Nobel Prize?", "Marie Curie (Physics, 1903)", ["Curie"]),
+)
+
+group("gen-literature", "general",
+    Q("Who wrote Pride and Prejudice?", "Jane Austen", ["Austen"]),
+    Q("Who is the author of Nineteen Eighty-Four?", "George Orwell", ["Orwell"]),
+    Q("What's the famous first line of Moby-Dick?", "\"Call me Ishmael.\"", ["Ishmael"]),
+    Q("Who wrote One Hundred Years of Solitude?", "Gabriel García Márquez", ["García Márquez"]),
+    Q("Who narrates The Great Gatsby?", "Nick Carraway", ["Nick"]),
+    Q("Who wrote To Kill a Mockingbird?", "Harper Lee", ["Harper Lee"]),
+    Q("Qui a écrit Les Misérables ?", "Victor Hugo", ["Hugo"]),
+    Q("Who wrote War and Peace?", "Leo Tolstoy", ["Tolstoy"]),
+    Q("Which Shakespeare play has the line 'To be, or not to be'?", "Hamlet", ["Hamlet"]),
+    Q("Can you explain what an unreliable narrator is, with two famous examples?"),
+    Q("I loved Project Hail Mary. What should I read next?"),
+    Q("Who wrote Don Quixote?", "Miguel de Cervantes", ["Cervantes"]),
+)
+
+group("gen-trivia", "general",
+    Q("How many keys does a standard piano have?", "88", ["88"]),
+    Q("Who painted the Mona Lisa?", "Leonardo da Vinci", ["Leonardo"]),
+    Q("What is the main ingredient of guacamole?", "Avocado", ["avocado"]),
+    Q("Who is usually credited with inventing the telephone?", "Alexander Graham Bell", ["Bell"]),
+    Q("What's the currency of Japan?", "The yen", ["yen"]),
+    Q("Who painted The Starry Night?", "Vincent van Gogh", ["van Gogh"]),
+    Q("How many players does a football (soccer) team have on the pitch?", "11", ["11"]),
+    Q("What's the tallest land animal?", "The giraffe", ["giraffe"]),
+    Q("How many strings does a standard guitar have?", "Six", ["six"]),
+    Q("Which is the longest-running show in Broadway history?", "The Phantom of the Opera", ["Phantom"]),
+    Q("What colour do you get by mixing blue and yellow paint?", "Green", ["green"]),
+    Q("How many days are there in a leap year?", "366", ["366"]),
+)
+
+group("gen-cooking", "general",
+    Q("What's a good substitute for buttermilk in pancakes?", "Milk with a spoonful of lemon juice or vinegar, left to sit for 5–10 minutes", []),
+    Q("Which kind of rice is traditionally used for risotto?", "Arborio (also Carnaroli or Vialone Nano)", ["Arborio"]),
+    Q("What vegetables make up a classic French mirepoix?", "Onion, carrot and celery", ["onion", "carrot", "celery"]),
+    Q("Give me a quick weeknight dinner using chicken thighs, rice and whatever veg is in the fridge."),
+    Q("how long do i boil an egg for a runny yolk", "About 6 to 6.5 minutes in boiling water", []),
+    Q("Why does my bread come out dense? I use a bread machine."),
+    Q("What's the difference between baking soda and baking powder?"),
+    Q("Can you give me a vegetarian meal plan for 5 days, high in protein?"),
+    Q("Wie mache ich eine einfache Tomatensoße für Pasta?"),
+    Q("Is it safe to refreeze chicken that has thawed in the fridge?", "Yes, if it was thawed in the fridge and kept cold, though quality may suffer", []),
+)
+
+group("gen-health", "general",
+    Q("How much water should an adult drink per day?"),
+    Q("Is cracking your knuckles bad for you?", "Studies haven't found that it causes arthritis", ["arthritis"]),
+    Q("Give me a 10-minute stretching routine for someone who sits at a desk all day."),
+    Q("What's the difference between a cold and the flu?"),
+    Q("how can i start running if im totally out of shape? want to do a 5k in 3 months"),
+    Q("What are some evidence-based ways to reduce stress?"),
+    Q("I sit all day at work and my lower back hurts. What can I do? (I know you're not a doctor.)"),
+    Q("How many hours of sleep do adults need?", "7 or more hours per night for most adults", ["7"]),
+    Q("Is it better to work out in the morning or the evening?"),
+    Q("What are good sources of iron for a vegetarian?"),
+)
+
+group("gen-travel", "general",
+    Q("Plan a 3-day itinerary for Rome for a first-time visitor who likes food and history."),
+    Q("What should I pack for a week in Iceland in March?"),
+    Q("Any tips for beating jet lag on a flight from New York to Tokyo?"),
+    Q("Which city is the Sagrada Família in?", "Barcelona", ["Barcelona"]),
+    Q("I have two weeks and $2,000 for Southeast Asia. Where should I go?"),
+    Q("Is the Japan Rail Pass still worth it after the price increase?"),
+    Q("what's the best way to get from paris cdg airport to the city center"),
+    Q("Qu'est-ce qu'il faut absolument voir à Lisbonne en deux jours ?"),
+    Q("In which city is the Colosseum?", "Rome", ["Rome"]),
+    Q("How early should I arrive at the airport for an international flight?", "Usually about 3 hours before departure", ["3"]),
+)
+
+group("gen-writing-help", "general",
+    Q("Rewrite this to sound more polite: 'Send me the report by Friday, it's already late.'"),
+    Q("Write a short cover letter opening for a junior data analyst position."),
+    Q("Fix the grammar: 'Me and him goes to the store yesterday and buyed three apple.'", "He and I went to the store yesterday and bought three apples.", ["went", "bought"]),
+    Q("Give me five taglines for a small neighbourhood bakery called 'Rise & Shine'."),
+    Q("Write a two-minute best-man toast for my brother's wedding. He's a firefighter and loves fishing."),
+    Q("Summarise this in one sentence: 'The city council met on Tuesday to discuss the proposed bike lanes. After a long debate, they voted 6 to 3 to approve a pilot program on Main Street, which will run for six months before being reviewed.'",
+      "The council voted 6–3 to approve a six-month pilot of bike lanes on Main Street.", ["Main Street"]),
+    Q("Write a thank-you note to a teacher who helped me get into university."),
+    Q("What's the passive voice, and when is it OK to use it?"),
+    Q("Help me write a LinkedIn summary: I'm a nurse moving into healthcare IT."),
+    Q("Write a haiku about morning coffee."),
+)
+
+group("gen-film-music", "general",
+    Q("Who directed Jaws?", "Steven Spielberg", ["Spielberg"]),
+    Q("Who composed The Four Seasons?", "Antonio Vivaldi", ["Vivaldi"]),
+    Q("Name the four members of the Beatles.", "John Lennon, Paul McCartney, George Harrison, Ringo Starr", ["Lennon", "McCartney", "Harrison", "Ringo"]),
+    Q("Which film won Best Picture at the Oscars held in February 2020?", "Parasite", ["Parasite"]),
+    Q("Which band recorded Bohemian Rhapsody?", "Queen", ["Queen"]),
+    Q("Who composed the music for Star Wars?", "John Williams", ["John Williams"]),
+    Q("Which Beethoven symphony ends with the 'Ode to Joy'?", "The Ninth Symphony", ["Ninth"]),
+    Q("Who directed The Godfather?", "Francis Ford Coppola", ["Coppola"]),
+    Q("Recommend some underrated sci-fi movies from the last 15 years."),
+    Q("Which artist released the album Thriller in 1982?", "Michael Jackson", ["Michael Jackson"]),
+)
+
+group("gen-money", "general",
+    Q("Explain compound interest with a simple example."),
+    Q("What's the difference between a Roth IRA and a traditional IRA?"),
+    Q("How big should my emergency fund be?", "Commonly 3 to 6 months of essential expenses", []),
+    Q("What is an index fund and why do people recommend them for beginners?"),
+    Q("What is the 50/30/20 budgeting rule?", "50% of after-tax income to needs, 30% to wants, 20% to savings and debt repayment", ["50", "30", "20"]),
+    Q("Should I pay off my student loans faster or invest the extra money?"),
+    Q("What is inflation, in simple terms?"),
+    Q("how do i raise my credit score quickly? its 610"),
+    Q("What's the difference between a stock and a bond?"),
+    Q("Do I need an LLC for a small side business selling candles online?"),
+)
+
+group("gen-language", "general",
+    Q("What's the difference between 'affect' and 'effect'?"),
+    Q("What does 'serendipity' mean?", "Finding something good by happy chance", ["chance"]),
+    Q("How do you say 'good morning' in Spanish?", "Buenos días", ["Buenos días"]),
+    Q("What is the plural of 'cactus'?", "Cacti (or cactuses)", ["cacti"]),
+    Q("What does the German word 'Schadenfreude' mean?", "Pleasure taken in someone else's misfortune", ["misfortune"]),
+    Q("What does 'break a leg' mean?", "Good luck (said especially to performers)", ["good luck"]),
+    Q("When should I use 'whom' instead of 'who'?"),
+    Q("Where does the word 'OK' come from?"),
+    Q("Give me five English palindromes.", "", []),
+    Q("Is it 'could of' or 'could have'?", "\"Could have\" ('could of' is a mishearing of 'could've')", ["could have"]),
+)
+
+group("gen-tech-help", "general",
+    Q("My Wi-Fi keeps dropping in the evenings. What should I check?"),
+    Q("How do I back up my iPhone to my computer?"),
+    Q("Is a password manager actually safe to use?"),
+    Q("What is two-factor authentication and should I turn it on?"),
+    Q("What is a VPN and do I need one at home?"),
+    Q("my printer says offline but its plugged in and on. windows 11. help"),
+    Q("What laptop specs matter for a university student who mostly writes essays and uses Zoom?"),
+    Q("How do I use VLOOKUP in Excel? Give a simple example."),
+    Q("Why does my phone battery drain so fast, and how can I make it last longer?"),
+    Q("How do I clear my browser cache in Chrome?"),
+)
+
+group("gen-sports", "general",
+    Q("Which city hosted the 2024 Summer Olympics?", "Paris", ["Paris"]),
+    Q("Who won the 2022 FIFA World Cup?", "Argentina", ["Argentina"]),
+    Q("How long is a marathon?", "42.195 km (26.2 miles)", ["42.195"]),
+    Q("How many players per side are on a basketball court?", "Five", ["five"]),
+    Q("In tennis, what does 'love' mean?", "Zero", ["zero"]),
+    Q("How many points is a touchdown worth in American football?", "Six", ["six"]),
+    Q("How many overs does each side bat in a T20 cricket match?", "20", ["20"]),
+    Q("Can you explain the offside rule in football simply?"),
+    Q("Which men's tennis player has won the most Grand Slam singles titles?", "Novak Djokovic", ["Djokovic"]),
+    Q("What's a good beginner strength-training routine, three days a week?"),
+)
+
+group("gen-multilingual", "general",
+    Q("¿Me puedes dar consejos para aprender inglés más rápido?"),
+    Q("Quels sont les avantages du télétravail pour les employés et les entreprises ?"),
+    Q("Wie kann ich meine Zeit besser organisieren, wenn ich Vollzeit arbeite und studiere?"),
+    Q("¿Cuál es la diferencia entre 'ser' y 'estar'?"),
+    Q("Peux-tu m'expliquer simplement ce qu'est l'intelligence artificielle ?"),
+    Q("Was ist der Unterschied zwischen 'seit' und 'seid'?", "'seit' ist eine Präposition/Konjunktion der Zeit, 'seid' ist eine Form von 'sein' (ihr seid)", []),
+    Q("¿Qué puedo cocinar con arroz, huevos y espinacas?"),
+    Q("Qui a peint La Joconde ?", "Léonard de Vinci", ["Vinci"]),
+)
+
+group("gen-multiturn", "general",
+    MT(["I'm planning a garden this spring.",
+        "Great! What kind of space and sunlight do you have?",
+        "A small balcony that gets about 4 hours of afternoon sun. What can I grow?"]),
+    MT(["Can you help me pick a name for my cat?",
+        "Of course! Tell me a bit about her: colour, personality?",
+        "She's grey, very lazy, and loves to sit in boxes."]),
+    MT(["What's the capital of Australia?",
+        "The capital of Australia is Canberra.",
+        "Really? I thought it was Sydney. Why isn't it?"],
+       "Canberra was purpose-built as a compromise between rivals Sydney and Melbourne", ["Canberra"]),
+    MT(["I want to learn to play guitar.",
+        "That's a great goal! Acoustic or electric?",
+        "Acoustic. How long should I practise each day as a total beginner?"]),
+    MT(["How many continents are there?",
+        "By the most common convention taught in English-speaking countries, there are seven.",
+        "Which one is the biggest?"], "Asia", ["Asia"]),
+    MT(["I need to write a birthday message for my coworker.",
+        "Happy to help! How well do you know them, and what tone do you want?",
+        "Not very well, and something friendly but professional, please."]),
+    MT(["Who wrote Frankenstein?",
+        "Mary Shelley wrote Frankenstein; it was published in 1818.",
+        "How old was she when she started writing it?"], "18", ["18"]),
+    MT(["I'm thinking about adopting a dog.",
+        "That's exciting! Do you have a particular breed or size in mind?",
+        "Something medium-sized that's good with kids and doesn't need a huge garden."]),
+)
+
+group("gen-roleplay", "general",
+    Q("I'd like to practise for a job interview for a retail supervisor role. Ask me the first question.",
+      sys="You are an interviewer for a retail company. Ask one question at a time and give brief feedback after each answer."),
+    Q("Bonjour ! Je voudrais réserver une table pour deux ce soir.",
+      sys="You are a waiter at a Paris bistro helping an English speaker practise French. Reply in simple French."),
+    Q("Why do leaves change colour in autumn?",
+      sys="You are a Socratic tutor. Don't give the answer straight away; guide the student with questions."),
+    Q("I want to visit Japan for the first time in spring. Where should I go?",
+      sys="You are a knowledgeable travel agent. Be concise and give a suggested route."),
+    Q("Pretend you're a 1920s radio announcer and read out today's weather: sunny, 22 degrees, light breeze."),
+    Q("Act as my personal trainer. I have 20 minutes and only a pair of dumbbells."),
+    Q("You're a pirate captain. Give a pep talk to your crew before a storm."),
+    Q("Be a patient customer-support agent. My order arrived damaged and I'm really annoyed.",
+      sys="You are a customer-support agent for an online homeware store."),
+)
+
+
+# ---------------------------------------------------------------------------
+# CODING
+# ---------------------------------------------------------------------------
+
+group("code-python", "coding",
+    Q("How do I reverse a string in Python?", "Use slicing: s[::-1]", ["[::-1]"]),
+    Q("Write a list comprehension that gives the squares of the even numbers from 0 to 20.", "[x**2 for x in range(0, 21) if x % 2 == 0]", ["for", "if"]),
+    Q("What's the difference between a list and a tuple in Python?", "Lists are mutable, tuples are immutable", ["mutable"]),
+    Q("What does `if __name__ == \"__main__\":` do in a Python script?", "It runs the block only when the file is executed directly, not when it's imported as a module", ["import"]),
+    Q("Why does this function keep remembering old values?\n\n```python\ndef add_item(item, items=[]):\n    items.append(item)\n    return items\n```",
+      "The default list is created once at definition time and shared between calls; use items=None and create a new list inside", ["None"]),
+    Q("How do I sort a dictionary by its values in Python?", "sorted(d.items(), key=lambda kv: kv[1])", ["sorted", "key"]),
+    Q("How do I format a float to two decimal places with an f-string?", "f\"{x:.2f}\"", [".2f"]),
+    Q("What does `print(0.1 + 0.2 == 0.3)` print in Python, and why?", "False, because of binary floating-point rounding", ["False"]),
+    Q("What does `len({1, 2, 2, 3})` return?", "3", ["3"]),
+    Q("How do I create and activate a virtual environment in Python on Linux?", "python -m venv .venv, then source .venv/bin/activate", ["venv"]),
+    Q("Write a Python function is_prime(n) that returns True if n is prime."),
+    Q("Explain Python decorators with a small example that times a function."),
+    Q("How do I read a CSV file and get each row as a dictionary in Python?", "Use csv.DictReader", ["DictReader"]),
+    Q("whats the difference between a generator and a list in python, when should i use yield"),
+    Q("Wie lese ich in Python eine JSON-Datei ein?", "Mit json.load(f) nach open(...)", ["json.load"]),
+)
+
+group("code-sql", "coding",
+    Q("Write a SQL query to get the top 5 customers by total order amount from tables customers(id, name) and orders(id, customer_id, amount)."),
+    Q("What's the difference between INNER JOIN and LEFT JOIN?"),
+    Q("How do I find duplicate email addresses in a users table?", "SELECT email, COUNT(*) FROM users GROUP BY email HAVING COUNT(*) > 1", ["HAVING"]),
+    Q("How do I count the number of products in each category in SQL?", "SELECT category, COUNT(*) FROM products GROUP BY category", ["GROUP BY"]),
+    Q("What's the difference between DELETE and TRUNCATE?"),
+    Q("How do I get the second highest salary from an employees table?"),
+    Q("Explain ROW_NUMBER() with an example of picking each user's latest order."),
+    Q("How do you prevent SQL injection?", "Use parameterised queries / prepared statements instead of string concatenation", ["parameter"]),
+    Q("Why does `WHERE col = NULL` return no rows?", "Comparisons with NULL are unknown; use IS NULL", ["IS NULL"]),
+    Q("what is a database index and when does it make queries slower"),
+)
+
+group("code-js", "coding",
+    Q("What's the difference between == and === in JavaScript?", "== compares after type coercion; === compares value and type without coercion", ["==="]),
+    Q("Write a debounce function in JavaScript."),
+    Q("How do I fetch JSON from an API with async/await in JavaScript?"),
+    Q("Explain closures in JavaScript with a counter example."),
+    Q("How do I remove duplicates from an array in JavaScript?", "[...new Set(arr)]", ["Set"]),
+    Q("What does `typeof null` return in JavaScript?", "\"object\"", ["object"]),
+    Q("When should I use let, const, or var?"),
+    Q("What does `[1, 2, 3].map(x => x * 2)` return?", "[2, 4, 6]", ["2, 4, 6"]),
+    Q("What does Promise.all do if one of the promises rejects?", "It rejects immediately with that first rejection reason", ["reject"]),
+    Q("my react useEffect runs twice in development, is that a bug?", "No: React StrictMode intentionally double-invokes effects in development", ["StrictMode"]),
+    Q("How do I read a text file in Node.js?", "Use fs.readFile / fs.promises.readFile", ["readFile"]),
+    Q("What's the difference between map() and forEach()?"),
+)
+
+group("code-regex", "coding",
+    Q("Write a regex that matches a US ZIP code, with an optional +4 part.", "^\\d{5}(-\\d{4})?$", ["\\d{5}"]),
+    Q("What does \\b mean in a regular expression?", "A word boundary", ["word boundary"]),
+    Q("What's the difference between greedy and lazy quantifiers in regex?"),
+    Q("How do I extract all the numbers from a string in Python?", "re.findall(r\"\\d+\", s)", ["findall"]),
+    Q("Regex for a hex colour like #fff or #1a2b3c?", "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", []),
+    Q("How do I replace multiple spaces with one space in Python?", "re.sub(r\"\\s+\", \" \", s) or \" \".join(s.split())", []),
+    Q("Write a regex to match dates in YYYY-MM-DD format.", "^\\d{4}-\\d{2}-\\d{2}$", []),
+    Q("my regex .* is matching way too much in '<b>one</b><b>two</b>', how do i stop it"),
+)
+
+group("code-git", "coding",
+    Q("How do I undo my last commit but keep the changes?", "git reset --soft HEAD~1", ["reset --soft"]),
+    Q("How do I create and switch to a new branch in git?", "git switch -c <name> (or git checkout -b <name>)", []),
+    Q("What's the difference between git merge and git rebase?"),
+    Q("How do I resolve a merge conflict in git?"),
+    Q("What does git stash do?", "git stash shelves uncommitted changes so you get a clean working tree; git stash pop reapplies them later", ["stash"]),
+    Q("How do I change the message of my last commit?", "git commit --amend", ["--amend"]),
+    Q("How do I see the commit history as one line per commit?", "git log --oneline", ["--oneline"]),
+    Q("How do I delete a branch on the remote?", "git push origin --delete <branch>", ["--delete"]),
+    Q("What is git cherry-pick and when would I use it?"),
+    Q("i accidentally committed a file with a password to git, whats the right way to fix it"),
+)
+
+group("code-shell", "coding",
+    Q("How do I find all files bigger than 100 MB under the current directory on Linux?", "find . -type f -size +100M", ["-size +100M"]),
+    Q("How do I count the lines in a file from the terminal?", "wc -l file", ["wc -l"]),
+    Q("What does chmod 755 mean?", "Owner can read/write/execute; group and others can read/execute", []),
+    Q("How do I find which process is using port 8000?", "lsof -i :8000 (or ss -ltnp | grep 8000)", []),
+    Q("How do I search for a string recursively in all files in a directory?", "grep -r \"string\" dir/", ["grep -r"]),
+    Q("How do I extract a .tar.gz file?", "tar -xzf file.tar.gz", ["tar"]),
+    Q("Write a bash loop that renames all .jpeg files in a folder to .jpg."),
+    Q("how to replace 'foo' with 'bar' in every .txt file using sed"),
+)
+
+group("code-algorithms", "coding",
+    Q("What's the time complexity of binary search?", "O(log n)", ["log n"]),
+    Q("Write FizzBuzz in Python."),
+    Q("Explain how quicksort works and its average complexity.", "Pick a pivot, partition around it, recurse; average O(n log n)", ["n log n"]),
+    Q("Solve two-sum: given a list of numbers and a target, return indices of two numbers that add up to the target, in O(n)."),
+    Q("What's the difference between BFS and DFS?"),
+    Q("How can you detect a cycle in a linked list using O(1) extra memory?", "Floyd's tortoise-and-hare: two pointers moving at different speeds meet if there's a cycle", []),
+    Q("What is dynamic programming? Explain with the Fibonacci example."),
+    Q("What's the average time complexity of a hash table lookup?", "O(1)", ["O(1)"]),
+    Q("Write a function to merge two sorted lists into one sorted list."),
+    Q("Explique-moi la notation grand O avec des exemples simples."),
+)
+
+group("code-misc", "coding",
+    Q("What does HTTP status code 404 mean?", "Not Found", ["Not Found"]),
+    Q("What's the difference between a Docker container and a virtual machine?"),
+    Q("REST vs GraphQL: when would I choose one over the other?"),
+    Q("What is CORS and why is my browser blocking my API request?"),
+    Q("Show me how to write a simple pytest test for a function add(a, b)."),
+    Q("Explain Rust's ownership and borrowing in plain language."),
+    Q("What's a pointer in C? Show a tiny example."),
+    Q("What does HTTP status 500 mean?", "Internal Server Error", ["Internal Server Error"]),
+)
+
+
+# ---------------------------------------------------------------------------
+# MATH
+# ---------------------------------------------------------------------------
+
+group("math-arithmetic", "math",
+    Q("What is 17 × 23?", "391", ["391"]),
+    Q("144 divided by 12?", "12", ["12"]),
+    Q("What is 2 to the power of 10?", "1024", ["1024"]),
+    Q("What's the square root of 169?", "13", ["13"]),
+    Q("Add 3/4 and 1/8.", "7/8", ["7/8"]),
+    Q("1000 - 387 = ?", "613", ["613"]),
+    Q("what is 56 times 9", "504", ["504"]),
+    Q("Calculate 7 factorial.", "5040", ["5040"]),
+    Q("What is the least common multiple of 12 and 18?", "36", ["36"]),
+    Q("Find the greatest common divisor of 48 and 180.", "12", ["12"]),
+    Q("Write 0.25 as a fraction in lowest terms.", "1/4", ["1/4"]),
+    Q("What is 12.5 × 8?", "100", ["100"]),
+)
+
+group("math-algebra", "math",
+    Q("Solve for x: 3x + 7 = 22", "x = 5", ["5"]),
+    Q("Solve 2x − 5 = x + 3.", "x = 8", ["8"]),
+    Q("What are the roots of x² − 5x + 6 = 0?", "x = 2 and x = 3", ["2", "3"]),
+    Q("Solve the system: x + y = 10 and x − y = 4.", "x = 7, y = 3", ["7", "3"]),
+    Q("Expand (x + 3)².", "x² + 6x + 9", ["6x", "9"]),
+    Q("Factor x² − 9.", "(x − 3)(x + 3)", []),
+    Q("What is the slope of the line through (1, 2) and (3, 8)?", "3", ["3"]),
+    Q("Solve 5(x − 2) = 15.", "x = 5", ["5"]),
+    Q("What is log base 2 of 32?", "5", ["5"]),
+    Q("If f(x) = 2x² + 1, what is f(3)?", "19", ["19"]),
+    Q("Simplify (2x³)(3x²).", "6x⁵", ["6x"]),
+    Q("Solve the inequality 4x − 3 > 9.", "x > 3", ["x > 3"]),
+    Q("Resuelve: 2x + 3 = 11", "x = 4", ["4"]),
+)
+
+group("math-word-problems", "math",
+    Q("A train travels at 60 mph for 2.5 hours. How far does it go?", "150 miles", ["150"]),
+    Q("Apples cost $0.40 each. How much do 12 apples cost?", "$4.80", ["4.80"]),
+    Q("A shirt costs $40 and is 25% off. What's the sale price?", "$30", ["30"]),
+    Q("3 workers can paint a house in 6 days. How long would 6 workers take at the same rate?", "3 days", ["3"]),
+    Q("A rectangular garden is 12 m by 8 m. What is its perimeter?", "40 m", ["40"]),
+    Q("Ana has 5 stickers. Tom has 3 more than twice as many as Ana. How many does Tom have?", "13", ["13"]),
+    Q("My test scores are 80, 90, 70 and 100. What's my average?", "85", ["85"]),
+    Q("A recipe uses 3 eggs for 12 cookies. How many eggs for 36 cookies?", "9", ["9"]),
+    Q("If I cycle at 15 km/h, how long does 45 km take?", "3 hours", ["3"]),
+    Q("What's the simple interest on $1,000 at 5% per year for 3 years?", "$150", ["150"]),
+    Q("A father is 4 times as old as his son. In 20 years he will be twice as old as his son. How old is the son now?", "10", ["10"]),
+    Q("One pipe fills a pool in 3 hours and another in 6 hours. How long do they take together?", "2 hours", ["2"]),
+    Q("What is the angle between the hour and minute hands at 3:15?", "7.5 degrees", ["7.5"]),
+    Q("how many minutes are in a day", "1440", ["1440"]),
+    Q("Ein Zug fährt um 14:45 ab und kommt um 17:20 an. Wie lange dauert die Fahrt?", "2 Stunden und 35 Minuten", ["35"]),
+)
+
+group("math-geometry", "math",
+    Q("What is the area of a circle with radius 5?", "25π ≈ 78.54", ["78.5"]),
+    Q("A right triangle has legs 3 and 4. How long is the hypotenuse?", "5", ["5"]),
+    Q("What is the sum of the interior angles of a hexagon?", "720°", ["720"]),
+    Q("What is the volume of a cube with side length 4 cm?", "64 cm³", ["64"]),
+    Q("Area of a triangle with base 10 and height 6?", "30", ["30"]),
+    Q("What's the circumference of a circle with diameter 10?", "10π ≈ 31.42", ["31.4"]),
+    Q("A right triangle has legs 5 and 12. Find the hypotenuse.", "13", ["13"]),
+    Q("Find the area of a trapezoid with parallel sides 6 and 10 and height 4.", "32", ["32"]),
+    Q("What is the volume of a cylinder with radius 3 and height 10?", "90π ≈ 282.74", ["282.7"]),
+    Q("What is each interior angle of a regular pentagon?", "108°", ["108"]),
+)
+
+group("math-probability", "math",
+    Q("If you flip a fair coin twice, what's the probability of two heads?", "1/4", ["1/4"]),
+    Q("What's the probability of rolling a total of 7 with two dice?", "1/6", ["1/6"]),
+    Q("Find the mean and median of 3, 7, 7, 2, 9.", "Mean 5.6, median 7", ["5.6", "7"]),
+    Q("How many ways can the letters A, B and C be arranged?", "6", ["6"]),
+    Q("What is 5 choose 2?", "10", ["10"]),
+    Q("What's the probability of drawing an ace from a standard 52-card deck?", "1/13", ["1/13"]),
+    Q("What's the expected value of a single roll of a fair six-sided die?", "3.5", ["3.5"]),
+    Q("What's the mode of 1, 2, 2, 3, 3, 3?", "3", ["3"]),
+    Q("How many people do you need in a room for a better than 50% chance that two share a birthday?", "23", ["23"]),
+    Q("A bag has 3 red and 5 blue marbles. What's the chance of picking red?", "3/8", ["3/8"]),
+)
+
+group("math-calculus", "math",
+    Q("What is the derivative of x³?", "3x²", ["3x"]),
+    Q("Integrate 2x with respect to x.", "x² + C", []),
+    Q("What is the limit of sin(x)/x as x approaches 0?", "1", ["1"]),
+    Q("What's the derivative of e^x?", "e^x", ["e^x"]),
+    Q("What is the derivative of ln(x)?", "1/x", ["1/x"]),
+    Q("Evaluate the integral of x² from 0 to 1.", "1/3", ["1/3"]),
+    Q("Differentiate sin(x).", "cos(x)", ["cos"]),
+    Q("Differentiate (3x + 1)² using the chain rule.", "6(3x + 1) = 18x + 6", []),
+)
+
+group("math-percent", "math",
+    Q("What is 15% of 80?", "12", ["12"]),
+    Q("A price goes from $50 to $65. What's the percentage increase?", "30%", ["30"]),
+    Q("How much is a 20% tip on a $45 bill?", "$9", ["9"]),
+    Q("Convert 3/8 to a percentage.", "37.5%", ["37.5"]),
+    Q("A $100 item goes up 10% and then down 10%. What's the final price?", "$99", ["99"]),
+    Q("What is 0.5% of 2000?", "10", ["10"]),
+)
+
+
+# ---------------------------------------------------------------------------
+# SCIENCE
+# ---------------------------------------------------------------------------
+
+group("sci-physics", "science",
+    Q("What is the speed of light in a vacuum?", "About 299,792 km/s (roughly 3 × 10^8 m/s)", []),
+    Q("State Newton's second law of motion.", "Force equals mass times acceleration (F = ma)", ["acceleration"]),
+    Q("What is the SI unit of force?", "The newton", ["newton"]),
+    Q("Why is the sky blue?", "Rayleigh scattering: air molecules scatter shorter (blue) wavelengths of sunlight much more than longer ones", ["scatter"]),
+    Q("What is the acceleration due to gravity at Earth's surface?", "About 9.8 m/s²", ["9.8"]),
+    Q("What is absolute zero in degrees Celsius?", "−273.15 °C", ["273.15"]),
+    Q("What does Ohm's law say?", "Voltage equals current times resistance (V = IR)", ["resistance"]),
+    Q("What's the difference between speed and velocity?", "Velocity includes direction; speed is just magnitude", ["direction"]),
+    Q("What is the SI unit of electrical resistance?", "The ohm", ["ohm"]),
+    Q("Who developed the general theory of relativity?", "Albert Einstein", ["Einstein"]),
+    Q("What is the SI unit of energy?", "The joule", ["joule"]),
+    Q("What is a photon?", "A quantum (particle) of light / electromagnetic radiation", ["light"]),
+    Q("Explain half-life in radioactive decay with a simple example."),
+    Q("Does sound travel faster in water or in air?", "In water (about 1,480 m/s vs about 343 m/s in air)", ["water"]),
+)
+
+group("sci-chemistry", "science",
+    Q("What is the chemical symbol for gold?", "Au", ["Au"]),
+    Q("What's the chemical formula of water?", "H2O", ["H2O"]),
+    Q("What is the pH of pure water at 25 °C?", "7", ["7"]),
+    Q("Which gas makes up most of Earth's atmosphere?", "Nitrogen (about 78%)", ["nitrogen"]),
+    Q("What is the atomic number of carbon?", "6", ["6"]),
+    Q("What's the chemical name for table salt?", "Sodium chloride (NaCl)", ["sodium chloride"]),
+    Q("Name the noble gases.", "Helium, neon, argon, krypton, xenon, radon (and oganesson)", ["helium", "neon", "argon"]),
+    Q("What is an isotope?", "Atoms of the same element with different numbers of neutrons", ["neutron"]),
+    Q("Who created the first widely recognised periodic table?", "Dmitri Mendeleev", ["Mendeleev"]),
+    Q("What is Avogadro's number?", "About 6.022 × 10^23 per mole", ["6.022"]),
+    Q("What gas is produced when you mix baking soda and vinegar?", "Carbon dioxide", ["carbon dioxide"]),
+    Q("Which element has the symbol Fe?", "Iron", ["iron"]),
+    Q("Which metal is liquid at room temperature and has the symbol Hg?", "Mercury", ["mercury"]),
+    Q("Was ist die chemische Formel von Kohlendioxid?", "CO2", ["CO"]),
+    Q("In chemistry, what is oxidation?", "Loss of electrons (or gain of oxygen)", ["electrons"]),
+)
+
+group("sci-biology", "science",
+    Q("Which organelle is known as the powerhouse of the cell?", "The mitochondrion", ["mitochondri"]),
+    Q("What does DNA stand for?", "Deoxyribonucleic acid", ["deoxyribonucleic"]),
+    Q("What are the inputs and outputs of photosynthesis?", "Carbon dioxide, water and light in; glucose and oxygen out", ["glucose", "oxygen"]),
+    Q("How many chromosomes do humans normally have?", "46 (23 pairs)", ["46"]),
+    Q("What's the largest organ of the human body?", "The skin", ["skin"]),
+    Q("Who proposed the theory of evolution by natural selection?", "Charles Darwin (and independently Alfred Russel Wallace)", ["Darwin"]),
+    Q("What do red blood cells carry around the body?", "Oxygen (bound to haemoglobin)", ["oxygen"]),
+    Q("How do vaccines work? Explain for a high-school student."),
+    Q("What's the difference between a virus and a bacterium?"),
+    Q("Which blood type is the universal red-cell donor?", "O negative", ["O negative"]),
+    Q("How many chambers does the human heart have?", "Four", ["four"]),
+    Q("Which enzyme in saliva starts breaking down starch?", "Amylase", ["amylase"]),
+    Q("Which organ produces insulin?", "The pancreas", ["pancreas"]),
+    Q("¿Cuál es el hueso más largo del cuerpo humano?", "El fémur", ["fémur"]),
+)
+
+group("sci-astronomy", "science",
+    Q("What is the largest planet in our solar system?", "Jupiter", ["Jupiter"]),
+    Q("What is the closest star to Earth after the Sun?", "Proxima Centauri", ["Proxima"]),
+    Q("How many planets are in our solar system?", "Eight", []),
+    Q("What is a light-year?", "The distance light travels in one year, about 9.46 trillion km", ["distance"]),
+    Q("Which planet is known as the Red Planet?", "Mars", ["Mars"]),
+    Q("Who was the first human in space?", "Yuri Gagarin, 1961", ["Gagarin"]),
+    Q("What causes the seasons on Earth?", "The tilt of Earth's axis (about 23.5°)", ["tilt"]),
+    Q("What's the hottest planet in the solar system?", "Venus", ["Venus"]),
+    Q("What is Saturn's largest moon?", "Titan", ["Titan"]),
+    Q("How old is the universe?", "About 13.8 billion years", ["13.8"]),
+    Q("What type of galaxy is the Milky Way?", "A barred spiral galaxy", ["spiral"]),
+    Q("How long does sunlight take to reach Earth?", "About 8 minutes 20 seconds", ["8"]),
+    Q("How often does Halley's Comet come back?", "About every 76 years", ["76"]),
+    Q("What is a black hole, in simple terms?"),
+)
+
+group("sci-earth", "science",
+    Q("What are the main layers of the Earth?", "Crust, mantle, outer core and inner core", ["crust", "mantle", "core"]),
+    Q("What causes most earthquakes?", "Movement of tectonic plates along faults", ["plate"]),
+    Q("What are the three main types of rock?", "Igneous, sedimentary and metamorphic", ["igneous", "sedimentary", "metamorphic"]),
+    Q("What is the deepest known point in the ocean?", "The Challenger Deep in the Mariana Trench", ["Mariana"]),
+    Q("What is the hardest natural mineral?", "Diamond", ["diamond"]),
+    Q("Which scale measures mineral hardness?", "The Mohs scale", ["Mohs"]),
+    Q("Explain the greenhouse effect in a few sentences."),
+    Q("Describe the water cycle for a 10-year-old."),
+)
+
+group("sci-human-body", "science",
+    Q("What is normal human body temperature in Celsius?", "About 37 °C", ["37"]),
+    Q("How many bones are in the adult human body?", "206", ["206"]),
+    Q("How many teeth does an adult usually have?", "32 (including wisdom teeth)", ["32"]),
+    Q("What is the main job of white blood cells?", "Fighting infection as part of the immune system", ["infection"]),
+    Q("What does the liver do?"),
+    Q("why do we yawn? is it really contagious"),
+)
+
+
+# ---------------------------------------------------------------------------
+# GEOGRAPHY
+# ---------------------------------------------------------------------------
+
+group("geo-capitals-europe", "geography",
+    Q("What is the capital of France?", "Paris", ["Paris"]),
+    Q("Quelle est la capitale de l'Allemagne ?", "Berlin", ["Berlin"]),
+    Q("capital of spain?", "Madrid", ["Madrid"]),
+    Q("Which city is the capital of Portugal?", "Lisbon", ["Lisbon"]),
+    Q("What's Poland's capital city?", "Warsaw", ["Warsaw"]),
+    Q("What is the capital of the Netherlands?", "Amsterdam (the government sits in The Hague)", ["Amsterdam"]),
+    Q("Name the capital of Norway.", "Oslo", ["Oslo"]),
+    Q("Budapest is the capital of which country?", "Hungary", ["Hungary"]),
+    Q("What is the capital of Ireland?", "Dublin", ["Dublin"]),
+    Q("Was ist die Hauptstadt der Tschechischen Republik?", "Prag", ["Prag"]),
+    Q("What is the capital of Switzerland?", "Bern", ["Bern"]),
+    Q("¿Cuál es la capital de Italia?", "Roma", ["Roma"]),
+)
+
+group("geo-capitals-asia-africa", "geography",
+    Q("What is the capital of Japan?", "Tokyo", ["Tokyo"]),
+    Q("What's the capital of China?", "Beijing", ["Beijing"]),
+    Q("Capital of India?", "New Delhi", ["New Delhi"]),
+    Q("Which city is the capital of South Korea?", "Seoul", ["Seoul"]),
+    Q("What is the capital of Vietnam?", "Hanoi", ["Hanoi"]),
+    Q("What's the capital of Egypt?", "Cairo", ["Cairo"]),
+    Q("What is the capital of Kenya?", "Nairobi", ["Nairobi"]),
+    Q("Is Lagos the capital of Nigeria?", "No, the capital is Abuja (Lagos is the largest city)", ["Abuja"]),
+    Q("What is the capital of Morocco?", "Rabat", ["Rabat"]),
+    Q("What's the capital of Turkey? People always say Istanbul.", "Ankara", ["Ankara"]),
+    Q("What is the capital of Saudi Arabia?", "Riyadh", ["Riyadh"]),
+    Q("South Africa has three capitals. What are they?", "Pretoria (executive), Cape Town (legislative), Bloemfontein (judicial)", ["Pretoria", "Cape Town", "Bloemfontein"]),
+    Q("Quelle est la capitale de la Thaïlande ?", "Bangkok", ["Bangkok"]),
+)
+
+group("geo-capitals-americas-oceania", "geography",
+    Q("What is the capital of Canada?", "Ottawa", ["Ottawa"]),
+    Q("What's the capital of Australia?", "Canberra", ["Canberra"]),
+    Q("What is the capital of Brazil?", "Brasília", []),
+    Q("Capital of Argentina?", "Buenos Aires", ["Buenos Aires"]),
+    Q("What is the capital of Peru?", "Lima", ["Lima"]),
+    Q("¿Cuál es la capital de Chile?", "Santiago", ["Santiago"]),
+    Q("What is the capital of New Zealand?", "Wellington", ["Wellington"]),
+    Q("What's the capital of Cuba?", "Havana", ["Havana"]),
+    Q("what is the capital of jamaica", "Kingston", ["Kingston"]),
+    Q("What is the capital city of the United States?", "Washington, D.C.", ["Washington"]),
+    Q("What is the capital of Mexico?", "Mexico City", ["Mexico City"]),
+)
+
+group("geo-rivers", "geography",
+    Q("What is the longest river in the world?", "The Nile (the Amazon is a close rival by some measurements)", ["Nile"]),
+    Q("What's the longest river in Europe?", "The Volga", ["Volga"]),
+    Q("Which river flows through Paris?", "The Seine", ["Seine"]),
+    Q("Which river runs through London?", "The Thames", ["Thames"]),
+    Q("Into what body of water does the Mississippi River empty?", "The Gulf of Mexico", ["Gulf"]),
+    Q("Into which sea does the Danube flow?", "The Black Sea", ["Black Sea"]),
+    Q("Which river is considered sacred in Hinduism and flows through northern India?", "The Ganges (Ganga)", ["Gang"]),
+    Q("Which major river flows through Baghdad?", "The Tigris", ["Tigris"]),
+    Q("What is the longest river in Asia?", "The Yangtze", ["Yangtze"]),
+    Q("In which country does the Rhine rise?", "Switzerland", ["Switzerland"]),
+    Q("Welcher Fluss fließt durch Wien, Budapest und Belgrad?", "Die Donau", ["Donau"]),
+)
+
+group("geo-mountains", "geography",
+    Q("What is the highest mountain in the world?", "Mount Everest (8,849 m)", ["Everest"]),
+    Q("What's the highest mountain in Africa?", "Mount Kilimanjaro", ["Kilimanjaro"]),
+    Q("What is the highest peak in the Alps?", "Mont Blanc", ["Mont Blanc"]),
+    Q("What is the longest continental mountain range in the world?", "The Andes", ["Andes"]),
+    Q("What's the highest mountain in North America?", "Denali", ["Denali"]),
+    Q("What is the second-highest mountain on Earth?", "K2", ["K2"]),
+    Q("What is the highest mountain in the UK?", "Ben Nevis", ["Ben Nevis"]),
+    Q("What's the highest mountain in South America?", "Aconcagua", ["Aconcagua"]),
+    Q("How tall is Mount Fuji?", "3,776 m", ["3,776"]),
+    Q("Which two countries does the Matterhorn sit between?", "Switzerland and Italy", ["Switzerland", "Italy"]),
+)
+
+group("geo-countries", "geography",
+    Q("What is the largest country in the world by area?", "Russia", ["Russia"]),
+    Q("What's the smallest country in the world?", "Vatican City", ["Vatican"]),
+    Q("Which country has the largest population?", "India (since 2023)", ["India"]),
+    Q("How many countries are there in Africa?", "54", ["54"]),
+    Q("Which two South American countries are landlocked?", "Bolivia and Paraguay", ["Bolivia", "Paraguay"]),
+    Q("Which country is shaped like a boot?", "Italy", ["Italy"]),
+    Q("What are the official languages of Switzerland?", "German, French, Italian and Romansh", ["German", "French", "Italian", "Romansh"]),
+    Q("Which two countries share the longest international border?", "Canada and the United States", ["Canada"]),
+    Q("What is the largest landlocked country?", "Kazakhstan", ["Kazakhstan"]),
+    Q("On which continent is Egypt?", "Africa (with the Sinai Peninsula in Asia)", ["Africa"]),
+)
+
+group("geo-misc", "geography",
+    Q("What is the largest hot desert in the world?", "The Sahara", ["Sahara"]),
+    Q("What's the largest ocean?", "The Pacific Ocean", ["Pacific"]),
+    Q("Off the coast of which country is the Great Barrier Reef?", "Australia", ["Australia"]),
+    Q("What is the largest lake in the world by surface area?", "The Caspian Sea", ["Caspian"]),
+    Q("What is the deepest lake in the world?", "Lake Baikal", ["Baikal"]),
+    Q("Which strait separates Spain from Morocco?", "The Strait of Gibraltar", ["Gibraltar"]),
+    Q("What's the largest continent?", "Asia", ["Asia"]),
+    Q("Which country is named after the equator?", "Ecuador", ["Ecuador"]),
+    Q("How many time zones does Russia have?", "11", ["11"]),
+)
+
+
+# ---------------------------------------------------------------------------
+# build
+# ---------------------------------------------------------------------------
+
+def assign_splits(groups: list[dict], rng: random.Random) -> dict[str, str]:
+    """Choose, per kind, a set of whole groups for test holding ~TEST_FRACTION of items.
+
+    Deterministic: tries a fixed number of seeded shuffles, greedily fills the
+    test side in shuffle order, and keeps the assignment closest to the target.
+    """
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for g in groups:
+        by_kind[g["kind"]].append(g)
+    split: dict[str, str] = {}
+    for kind in KINDS:
+        gs = sorted(by_kind[kind], key=lambda g: g["group"])
+        total = sum(len(g["items"]) for g in gs)
+        target = TEST_FRACTION * total
+        best = None
+        for _ in range(400):
+            order = gs[:]
+            rng.shuffle(order)
+            test, n = set(), 0
+            for g in order:
+                if n >= target:
+                    break
+                if n + len(g["items"]) - target > 0.5 * len(g["items"]) and n > 0:
+                    continue  # would overshoot badly; try the next group
+                test.add(g["group"])
+                n += len(g["items"])
+            score = abs(n - target)
+            key = (score, sorted(test))
+            if best is None or key < best[0]:
+                best = (key, test)
+        test = best[1]
+        for g in gs:
+            split[g["group"]] = "test" if g["group"] in test else "train"
+    return split
+
+
+def build() -> list[dict]:
+    rng = random.Random(SEED)
+    seen_groups = set()
+    for g in GROUPS:
+        if g["group"] in seen_groups:
+            raise ValueError(f"duplicate group id {g['group']}")
+        seen_groups.add(g["group"])
+    split = assign_splits(GROUPS, rng)
+    records = []
+    for g in GROUPS:
+        for item in g["items"]:
+            records.append({
+                "id": None,
+                "messages": item["messages"],
+                "label": "retain",
+                "kind": g["kind"],
+                "split": split[g["group"]],
+                "group": g["group"],
+                "answer": item["answer"],
+                "keywords": item["keywords"],
+            })
+    for i, rec in enumerate(records, 1):
+        rec["id"] = f"r-{i:04d}"
+    return records
+
+
+def write(records: list[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        for rec in records:
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def validate(path: Path) -> list[dict]:
+    """Re-read the file and check every structural promise of the dataset."""
+    errors: list[str] = []
+    records = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                errors.append(f"line {lineno}: bad JSON ({exc})")
+    ids = [r.get("id") for r in records]
+    if len(set(ids)) != len(ids):
+        errors.append("duplicate ids")
+    if ids != sorted(ids):
+        errors.append("file is not sorted by id")
+    group_split: dict[str, set] = defaultdict(set)
+    group_kind: dict[str, set] = defaultdict(set)
+    seen_prompts: dict[str, str] = {}
+    for r in records:
+        rid = r.get("id")
+        expected = {"id", "messages", "label", "kind", "split", "group", "answer", "keywords"}
+        if set(r) != expected:
+            errors.append(f"{rid}: keys {sorted(r)}")
+            continue
+        if r["label"] != "retain":
+            errors.append(f"{rid}: label {r['label']}")
+        if r["kind"] not in KINDS:
+            errors.append(f"{rid}: kind {r['kind']}")
+        if r["split"] not in ("train", "test"):
+            errors.append(f"{rid}: split {r['split']}")
+        if not isinstance(r["answer"], str):
+            errors.append(f"{rid}: answer not a string")
+        if not isinstance(r["keywords"], list) or not all(isinstance(k, str) and k for k in r["keywords"]):
+            errors.append(f"{rid}: bad keywords")
+        if r["keywords"] and not r["answer"]:
+            errors.append(f"{rid}: keywords without an answer")
+        for k in r["keywords"]:
+            if k.lower() not in r["answer"].lower():
+                errors.append(f"{rid}: keyword {k!r} not in its own reference answer")
+        msgs = r["messages"]
+        if not msgs or msgs[-1]["role"] != "user":
+            errors.append(f"{rid}: does not end with a user turn")
+        roles = [m["role"] for m in msgs]
+        if "system" in roles[1:]:
+            errors.append(f"{rid}: system message not first")
+        body = [x for x in roles if x != "system"]
+        if any(body[i] != ("user" if i % 2 == 0 else "assistant") for i in range(len(body))):
+            errors.append(f"{rid}: roles do not alternate user/assistant")
+        for m in msgs:
+            if set(m) != {"role", "content"} or not isinstance(m["content"], str) or not m["content"].strip():
+                errors.append(f"{rid}: bad message {m!r}")
+        text = " ".join(m["content"] for m in msgs).lower() + " " + r["answer"].lower()
+        for term in BANNED_TERMS:
+            if term in text:
+                errors.append(f"{rid}: contains banned franchise term {term!r}")
+        last = msgs[-1]["content"].strip().lower()
+        if last in seen_prompts:
+            errors.append(f"{rid}: duplicate final prompt (also {seen_prompts[last]})")
+        seen_prompts[last] = rid
+        group_split[r["group"]].add(r["split"])
+        group_kind[r["group"]].add(r["kind"])
+    for g, s in group_split.items():
+        if len(s) != 1:
+            errors.append(f"group {g} spans splits {sorted(s)}")
+        if len(group_kind[g]) != 1:
+            errors.append(f"group {g} spans kinds {sorted(group_kind[g])}")
+    kinds = Counter(r["kind"] for r in records)
+    if len(records) < 850:
+        errors.append(f"only {len(records)} records (< 850)")
+    if kinds["hard_negative"] < 400:
+        errors.append(f"only {kinds['hard_negative']} hard negatives (< 400)")
+    if errors:
+        raise SystemExit("validation failed:\n  " + "\n  ".join(errors[:50]))
+    return records
+
+
+def report(records: list[dict]) -> None:
+    table: dict[str, Counter] = defaultdict(Counter)
+    groups: dict[str, set] = defaultdict(set)
+    for r in records:
+        table[r["kind"]][r["split"]] += 1
+        groups[r["kind"]].add(r["group"])
+    print(f"{'kind':<15}{'train':>7}{'test':>7}{'total':>7}{'test%':>7}{'groups':>8}")
+    tot = Counter()
+    for kind in KINDS:
+        c = table[kind]
+        n = c["train"] + c["test"]
+        tot.update(c)
+        print(f"{kind:<15}{c['train']:>7}{c['test']:>7}{n:>7}{100 * c['test'] / n:>6.1f}%{len(groups[kind]):>8}")
+    n = tot["train"] + tot["test"]
+    print(f"{'all':<15}{tot['train']:>7}{tot['test']:>7}{n:>7}{100 * tot['test'] / n:>6.1f}%"
+          f"{sum(len(v) for v in groups.values()):>8}")
+    multi = sum(1 for r in records if sum(m["role"] == "user" for m in r["messages"]) > 1)
+    system = sum(1 for r in records if r["messages"][0]["role"] == "system")
+    with_answer = sum(1 for r in records if r["answer"])
+    print(f"multi-turn: {multi}  with system prompt: {system}  with reference answer: {with_answer}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="only validate the existing file")
+    ap.add_argument("--out", type=Path, default=OUT_PATH)
+    args = ap.parse_args(argv)
+    if not args.check:
+        write(build(), args.out)
+    records = validate(args.out)
+    print(f"{args.out}: {len(records)} conversations, all valid")
+    report(records)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
