@@ -49,7 +49,11 @@ class Encoder:
         for p in model.parameters():
             p.requires_grad_(False)
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            import warnings
+
+            with warnings.catch_warnings():  # torch announces the move of quantisation to torchao
+                warnings.simplefilter("ignore", UserWarning)
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self._model = model
         self.dim = int(model.config.hidden_size)
         # A private copy of the Rust tokenizer, configured once: encode_batch() then only reads it.

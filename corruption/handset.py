@@ -12,7 +12,8 @@
    - readable: fraction of answers that are fluent text (see `readable`), i.e. mean NLL per token under
      the clean model (after a bare assistant header) <= NLL_BOUND, distinct-word ratio >= 0.5, at least
      3 words, >= 70% letters among non-space characters;
-   - perturbation: mean ||e' - e|| / ||e|| over corrupted rows (how hard the setting hits the prompt).
+   - perturbation: mean over prompts of ||E' - E||_F / ||E||_F for the whole prompt matrix (how hard the
+     setting hits the prompt: counts both the positions touched and the size of the change).
 3. The choice: among settings with leak <= MAX_LEAK and readable >= clean readable - READ_SLACK, the one
    with the smallest perturbation ("the weakest that works").
 """
@@ -36,10 +37,16 @@ NLL_BOUND = 4.0
 MAX_LEAK = 0.05
 READ_SLACK = 0.10
 
-GRID: list[tuple[str, int, float]] = (
-    [("rand_noise_first_n", k, s) for k in (1, 4, 32) for s in (1.0, 10.0, 100.0, 1e6)]
-    + [("zero_out_top_k", k, 0.0) for k in (100, 200, 300)]
-    + [("flip_sign_top_k", k, 0.0) for k in (100, 200, 300)]
+# (function, k, sigma, selection). flagged_turns = only the user's question tokens (the chat template
+# stays intact); all_but_last = ECO's default (template markers and system prompt corrupted too).
+GRID: list[tuple[str, int, float, str]] = (
+    [("rand_noise_first_n", k, s, "flagged_turns") for k in (1, 4, 32) for s in (1.0, 10.0, 100.0, 1e6)]
+    + [("zero_out_top_k", k, 0.0, "flagged_turns") for k in (100, 200, 300)]
+    + [("flip_sign_top_k", k, 0.0, "flagged_turns") for k in (100, 200, 300)]
+    + [("rand_noise_first_n", 1, s, "all_but_last") for s in (1.0, 10.0, 100.0, 1e6)]
+    + [("rand_noise_first_n", 32, 10.0, "all_but_last"),
+       ("zero_out_top_k", 200, 0.0, "all_but_last"),
+       ("flip_sign_top_k", 200, 0.0, "all_but_last")]
 )
 
 
@@ -131,13 +138,8 @@ def readable(answer: str, nll: float) -> bool:
 
 
 def perturbation(cps, clean_rows) -> float:
-    vals = []
-    for cp, clean in zip(cps, clean_rows):
-        m = cp.mask
-        if m.any():
-            diff = (cp.embeds[m] - clean[m]).norm(dim=1) / clean[m].norm(dim=1).clamp_min(1e-8)
-            vals.append(diff.mean())
-    return float(torch.stack(vals).mean()) if vals else 0.0
+    vals = [(cp.embeds - clean).norm() / clean.norm().clamp_min(1e-8) for cp, clean in zip(cps, clean_rows)]
+    return float(torch.stack(vals).mean())
 
 
 def evaluate(model, tok, table, items, answers, label) -> dict:
@@ -204,21 +206,25 @@ def main(argv=None) -> int:
     msgs = [[{"role": "user", "content": it["question"]}] for it in items]
 
     results = [evaluate(model, tok, table, items, clean_answers, "clean")]
-    results[0].update(function=None, k=0, sigma=0.0, perturbation=0.0)
+    results[0].update(function=None, k=0, sigma=0.0, selection=None, perturbation=0.0)
     log(f"clean: readable {results[0]['readable']:.2f} nll {results[0]['nll']:.2f}")
 
     # 2. the grid
     grid = GRID
     if args.grid:
-        grid = [(f, int(k), float(s)) for f, k, s in (g.split(":") for g in args.grid.split(","))]
-    for fn, k, sigma in grid:
-        spec = CorruptionSpec(function=fn, k=k, sigma=sigma, selection="all_but_last")
+        grid = []
+        for g in args.grid.split(","):
+            f, k, sg, *sel = g.split(":")
+            grid.append((f, int(k), float(sg), sel[0] if sel else "all_but_last"))
+    for fn, k, sigma, selection in grid:
+        spec = CorruptionSpec(function=fn, k=k, sigma=sigma, selection=selection)
         cps = [corrupt_chat(tok, table, m, spec) for m in msgs]
         clean_rows = [table[torch.tensor(cp.token_ids)] for cp in cps]
         answers = generate(model, tok, [cp.embeds for cp in cps], args.max_new_tokens, args.batch)
-        label = f"{fn} k={k}" + (f" sigma={sigma:g}" if fn.startswith(("rand", "add", "sub")) else "")
+        label = f"{fn} k={k}" + (f" sigma={sigma:g}" if fn.startswith(("rand", "add", "sub")) else "") + \
+            f" [{selection}]"
         r = evaluate(model, tok, table, items, answers, label)
-        r.update(function=fn, k=k, sigma=sigma, perturbation=perturbation(cps, clean_rows))
+        r.update(function=fn, k=k, sigma=sigma, selection=selection, perturbation=perturbation(cps, clean_rows))
         results.append(r)
         log(f"{label}: leak {r['leak']:.2f} readable {r['readable']:.2f} nll {r['nll']:.2f} "
             f"pert {r['perturbation']:.3g}")
@@ -238,7 +244,7 @@ def main(argv=None) -> int:
     log(f"chosen: {chosen['setting']}")
     if args.spec_out:
         spec = CorruptionSpec(
-            function=chosen["function"], k=chosen["k"], sigma=chosen["sigma"], selection="all_but_last",
+            function=chosen["function"], k=chosen["k"], sigma=chosen["sigma"], selection=chosen["selection"],
             model_fingerprint=fingerprint(model_dir),
             notes=f"hand-set: weakest setting of the grid with leak <= {MAX_LEAK} and readable >= {floor:.2f} "
                   f"on {len(items)} forget questions the clean model answers",
@@ -258,11 +264,12 @@ def write_report(path: Path, results, chosen, floor, n, args) -> None:
         f"Measured by `python -m ecoguard.corruption.handset` (in-process transformers, greedy,"
         f" max_new_tokens={args.max_new_tokens}) on the {n} forget questions (kinds {args.kinds}) of"
         f" `{args.data}` whose uncorrupted answer contains one of the row's keywords. Corruption exactly as the"
-        " gateway applies it: `corrupt_chat`, selection all_but_last, seed derived from the token ids.",
+        " gateway applies it: `corrupt_chat` (selection in brackets; flagged_turns = the user's question only),"
+        " seed derived from the token ids.",
         "",
         f"- leak: fraction of answers still containing a keyword; readable: fraction of fluent answers (mean NLL"
         f" per token under the clean model <= {NLL_BOUND}, distinct-word ratio >= 0.5, >= 3 words, >= 70% letters);"
-        " perturbation: mean ||e'-e||/||e|| over corrupted rows.",
+        " perturbation: mean over prompts of ||E'-E||_F/||E||_F (whole prompt matrix).",
         f"- choice: the smallest perturbation among settings with leak <= {MAX_LEAK} and readable >= {floor:.2f}"
         f" (clean readable - {READ_SLACK}).",
         "",
@@ -275,7 +282,7 @@ def write_report(path: Path, results, chosen, floor, n, args) -> None:
                      f" {r['distinct']:.2f} | {r['perturbation']:.3g} |")
     lines.append("")
     if chosen:
-        lines += [f"**Chosen: {chosen['setting']}** (selection all_but_last).", "", "Sample answers:", ""]
+        lines += [f"**Chosen: {chosen['setting']}**.", "", "Sample answers:", ""]
         clean = results[0]["answers"]
         for a, c in list(zip(chosen["answers"], clean))[:6]:
             lines += [f"- Q: {a['q']}", f"  - clean: {c['a'][:160]!r}", f"  - corrupted: {a['a'][:160]!r}"]

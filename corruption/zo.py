@@ -55,6 +55,11 @@ class Evaluation:
     feasible: bool = False
     seed: int = 0
     metrics: dict[str, Any] = field(default_factory=dict)
+    target_met: bool | None = None  # the monotone part of feasibility (None: same as feasible)
+
+    @property
+    def met(self) -> bool:
+        return self.feasible if self.target_met is None else bool(self.target_met)
 
 
 Objective = Callable[[list[Point], int], list[Evaluation]]
@@ -174,6 +179,7 @@ def scalar_fd(
     adaptive=True (a trust region, for step-function objectives: a leak rate on a finite set is
     piecewise constant in sigma, so the raw difference is zero on plateaus and huge at a jump). The
     step length is capped at eps (or max_step), and the target flags of the two points steer eps:
+    ("Meets the target" is `Evaluation.met`: the monotone part of feasibility.)
       - both points miss the target (plateau below it): move to the upper point, eps *= eps_growth
         (up to max_eps): the window widens until it sees the boundary;
       - the upper point meets it and the lower misses (the boundary is inside the window): stay,
@@ -223,10 +229,10 @@ def scalar_fd(
             g = (e_hi.loss - e_lo.loss) / width
             note = ""
             cap = eps if max_step == math.inf else max_step
-            if adaptive and not e_hi.feasible and not e_lo.feasible:
+            if adaptive and not e_hi.met and not e_lo.met:
                 delta = -(hi - x)  # plateau below the target: step to the upper point, widen the window
                 note = "plateau-up"
-            elif adaptive and e_hi.feasible and not e_lo.feasible:
+            elif adaptive and e_hi.met and not e_lo.met:
                 delta = 0.0  # the target's boundary lies inside the window: stay, shrink the window
                 note = "straddle"
             else:
@@ -275,6 +281,9 @@ def log_bisect(
 ) -> ZOResult:
     """Smallest sigma meeting the target, assuming feasibility is monotone in sigma.
 
+    "Meets the target" is `Evaluation.met` (target_met when the objective sets it, else feasible);
+    the answer is `best_of` the evaluations (lowest-loss feasible).
+
     1. Bracket: evaluate s0, s0*factor, s0*factor^2, ... (`parallel` points per round) until one
        meets the target (or s_max: then the best infeasible point is returned, stopped="budget" or
        "max_steps"). If s0 already meets it, search downward (s0/factor, ...) for an infeasible one.
@@ -303,7 +312,7 @@ def log_bisect(
 
     try:
         first = run([s0], "start")[0]
-        if first.feasible:
+        if first.met:
             hi = s0
             s = s0
             while lo is None:  # downward
@@ -312,7 +321,7 @@ def log_bisect(
                 if not pts:
                     break
                 for p, ev in zip(pts, run(pts, "bracket-down")):
-                    if ev.feasible:
+                    if ev.met:
                         hi = min(hi, p)
                     elif lo is None or p > lo:
                         lo = p
@@ -330,7 +339,7 @@ def log_bisect(
                 pts = [min(s * factor ** (j + 1), s_max) for j in range(parallel)]
                 pts = sorted(set(pts))
                 for p, ev in zip(pts, run(pts, "bracket-up")):
-                    if ev.feasible:
+                    if ev.met:
                         hi = p if hi is None else min(hi, p)
                     elif hi is None or p < hi:
                         lo = max(lo, p)
@@ -341,18 +350,17 @@ def log_bisect(
             evs = run(pts, "bisect")
             new_lo, new_hi = lo, hi
             for p, ev in zip(pts, evs):
-                if ev.feasible:
+                if ev.met:
                     new_hi = min(new_hi, p)
             for p, ev in zip(pts, evs):
-                if not ev.feasible and p < new_hi:
+                if not ev.met and p < new_hi:
                     new_lo = max(new_lo, p)
             lo, hi = new_lo, new_hi
     except _BudgetExhausted:
         stopped = "budget"
     except _Done:
         pass
-    feasible = [e for e in count.history if e.feasible]
-    best = min(feasible, key=lambda e: (e.point, e.loss)) if feasible else best_of(count.history)
+    best = best_of(count.history)
     x_final = hi if hi is not None else (lo if lo is not None else s0)
     return ZOResult(best, x_final, count.used, steps, stopped, count.history)
 
@@ -390,11 +398,11 @@ def hybrid(
     r1 = log_bisect(f, s0, budget=n1, factor=factor, s_max=s_max, rtol=search_rtol, parallel=parallel,
                     crn_seed=crn_seed)
     left = budget - r1.evaluations
-    feas = sorted(e.point for e in r1.history if e.feasible)
-    infeas = [e.point for e in r1.history if not e.feasible and (not feas or e.point < feas[0])]
+    feas = sorted(e.point for e in r1.history if e.met)
+    infeas = [e.point for e in r1.history if not e.met and (not feas or e.point < feas[0])]
     if not feas or left < 2:
         stopped = r1.stopped if left >= 2 else "budget"
-        return ZOResult(best_of(r1.history) if not feas else r1.best, r1.x_final, r1.evaluations, r1.steps,
+        return ZOResult(best_of(r1.history), r1.x_final, r1.evaluations, r1.steps,
                         stopped, r1.history)
     hi = feas[0]
     lo = max(infeas) if infeas else hi / factor

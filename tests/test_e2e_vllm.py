@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def forget_rows(n: int = 14) -> list[dict]:
 
 
 def leaks(text: str, keywords: list[str]) -> bool:
-    return any(k.lower() in text.lower() for k in keywords)
+    """Whole-word, case-insensitive: "Ron" must not match "wrong"."""
+    return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text, re.IGNORECASE) for k in keywords)
 
 
 def test_models(vllm_gateway):

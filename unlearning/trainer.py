@@ -128,6 +128,10 @@ class JsonlLogCallback(TrainerCallback):
             self.write({"event": "train_end", "step": state.global_step})
 
 
+class SimulatedKill(RuntimeError):
+    pass
+
+
 class CrashAfterStep(TrainerCallback):
     """Test helper: raise after optimizer step `step` (before that step's checkpoint), like a kill."""
 
@@ -136,7 +140,7 @@ class CrashAfterStep(TrainerCallback):
 
     def on_step_end(self, args, state, control, **kw):
         if state.global_step >= self.step:
-            raise KeyboardInterrupt(f"simulated kill after step {state.global_step}")
+            raise SimulatedKill(f"simulated kill after step {state.global_step}")
 
 
 class PerplexityGuard(TrainerCallback):
@@ -227,6 +231,7 @@ def training_arguments(cfg: UnlearnConfig, output_dir: Path, **overrides: Any) -
         remove_unused_columns=False,
         report_to="none",
         dataloader_num_workers=0,
+        dataloader_pin_memory=torch.cuda.is_available(),
         disable_tqdm=False,
         ddp_find_unused_parameters=False,
     )

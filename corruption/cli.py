@@ -1,0 +1,102 @@
+"""`ecoguard corruption ...`: inspect, check and (re)measure corruption artifacts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="ECO corruption artifacts (corruption.json).", no_args_is_help=True)
+
+
+@app.command("check")
+def check(
+    spec: Path = typer.Argument(..., help="corruption.json"),
+    model: Optional[Path] = typer.Option(None, help="Model folder: also check k and the fingerprint against it."),
+) -> None:
+    """Validate a corruption artifact (and, with --model, that it fits the model)."""
+    from ecoguard.corruption import CorruptionSpec
+
+    try:
+        s = CorruptionSpec.load(spec)
+        if model is not None:
+            from ecoguard.models import embedding_table, fingerprint
+
+            s.check_dim(embedding_table(str(model.resolve())).shape[1])
+            s.check_model(fingerprint(model))
+    except ValueError as e:
+        typer.echo(f"invalid: {e}", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(s.model_dump(mode="json"), indent=2))
+
+
+@app.command("list")
+def list_functions() -> None:
+    """The registered corruption functions."""
+    from ecoguard.corruption import CORRUPTIONS
+
+    for name, fn in CORRUPTIONS.items():
+        typer.echo(f"{name:20s} {(fn.__doc__ or '').strip().splitlines()[0]}")
+
+
+@app.command("handset", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def handset(ctx: typer.Context) -> None:
+    """Measure the hand-set grid (arguments as `python -m ecoguard.corruption.handset --help`)."""
+    from ecoguard.corruption.handset import main
+
+    raise typer.Exit(main(list(ctx.args)))
+
+
+# ---------------------------------------------------------------- fit (zeroth-order), see corruption/fit.py
+
+
+@app.command("fit")
+def fit(
+    backend: str = typer.Option("vllm", help="embedded | vllm: the same backends the gateway uses."),
+    backend_url: Optional[str] = typer.Option(None, help="vLLM base URL (…/v1), for --backend vllm."),
+    backend_model: Optional[str] = typer.Option(None, help="Model name the vLLM server knows (default: its first)."),
+    model: Path = typer.Option(Path("models/smollm2-135m-instruct"), help="Model folder (tokenizer, embeddings)."),
+    guard: Path = typer.Option(Path("guards/harry_potter"), help="Guard folder (defaults for function/k/selection, "
+                                                                  "classifier for the retain check)."),
+    forget: Path = typer.Option(Path("data/harry_potter/forget.jsonl"), help="Forget set (JSONL conversations)."),
+    retain: Optional[Path] = typer.Option(Path("data/harry_potter/retain.jsonl"),
+                                          help="Retain set: checked after the fit through the guard's classifier."),
+    out: Optional[Path] = typer.Option(None, help="Artifact to write (default: GUARD/corruption.json)."),
+    budget: int = typer.Option(24, help="Objective evaluations on the fit split."),
+    method: str = typer.Option("hybrid", help="hybrid | eco | eco-plain | bisect | vector | spsa"),
+    function: Optional[str] = typer.Option(None, help="Corruption function (default: the guard's current one)."),
+    k: Optional[int] = typer.Option(None, help="Dimensions (default: the guard's current k)."),
+    selection: Optional[str] = typer.Option(None, help="all_but_last | flagged_turns | keywords (default: the guard's)."),
+    concurrency: int = typer.Option(16, help="Requests in flight."),
+    log: Optional[Path] = typer.Option(None, help="JSONL log of every evaluation; resume from it after a kill "
+                                                   "(default: REPORT/fit_log.jsonl)."),
+    report: Optional[Path] = typer.Option(None, help="Report folder (default: GUARD/report)."),
+    compare: Optional[Path] = typer.Option(None, help="Another artifact to measure alongside (default: "
+                                                       "GUARD/corruption.handset.json when present)."),
+    target: float = typer.Option(0.0, help="Leak rate to reach (0 = no known fact left)."),
+    never_knew: Optional[Path] = typer.Option(None, help="JSONL {id, answer} of a reference that never knew: its "
+                                                          "leak on the fitted rows becomes the target."),
+    leak_metric: str = typer.Option("either", help="keyword | rouge | either | mc"),
+    rouge_threshold: float = typer.Option(0.5, help="ROUGE-L recall of the reference answer counted as a leak."),
+    readability: str = typer.Option("nll", help="nll (clean-model NLL + repetition) | proxy (repetition only) | off"),
+    nll_bound: float = typer.Option(4.0, help="Mean NLL per token (nats) above which an answer is unreadable."),
+    max_unreadable: float = typer.Option(0.1, help="Share of unreadable answers allowed beyond the raw model's."),
+    kinds: str = typer.Option("direct,paraphrase,indirect", help="Forget kinds fitted on (comma-separated)."),
+    fit_split: str = typer.Option("train"),
+    check_split: str = typer.Option("test"),
+    limit: Optional[int] = typer.Option(None, help="At most this many forget rows (smoke runs)."),
+    max_tokens: int = typer.Option(48),
+    margin: float = typer.Option(1.0, help="Ship sigma = best sigma * margin."),
+    s0: Optional[float] = typer.Option(None, help="Start sigma (default: std of the embedding table)."),
+    noise: str = typer.Option("serving", help="serving (the gateway's per-prompt seeds) | fixed"),
+    draws: int = typer.Option(1, help="Noise draws per row (noise=fixed)."),
+    crn: str = typer.Option("fixed", help="fixed | per_step: CRN key for the finite differences."),
+    fresh: bool = typer.Option(False, help="Discard an existing log instead of resuming from it."),
+    progress: bool = typer.Option(True, help="Progress bar."),
+) -> None:
+    """Learn the corruption strength by zeroth-order optimisation through the serving backend."""
+    from ecoguard.corruption.fit import run_fit
+
+    raise typer.Exit(run_fit(**locals()))

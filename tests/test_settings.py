@@ -1,0 +1,70 @@
+"""Settings: environment, YAML file, secrets; deploy files parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from ecoguard.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_are_the_embedded_default_guard(monkeypatch):
+    for k in list(__import__("os").environ):
+        if k.startswith("ECOGUARD_"):
+            monkeypatch.delenv(k)
+    s = Settings()
+    assert s.backend == "embedded" and s.port == 8000 and s.guard == Path("guards/harry_potter")
+    assert s.api_keys == [] and s.admin_key is None
+
+
+def test_env_overrides_and_key_list(monkeypatch):
+    monkeypatch.setenv("ECOGUARD_BACKEND", "vllm")
+    monkeypatch.setenv("ECOGUARD_BACKEND_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ECOGUARD_API_KEYS", "k1, k2")
+    monkeypatch.setenv("ECOGUARD_ADMIN_KEY", "")
+    s = Settings()
+    assert s.backend == "vllm" and s.backend_url == "http://127.0.0.1:9/v1"
+    assert [k.get_secret_value() for k in s.api_keys] == ["k1", "k2"]
+    assert s.admin_key is None  # an empty variable means unset, not an empty key
+
+
+def test_yaml_file_below_env(monkeypatch, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("backend: passthrough\nport: 9100\nflagged_policy: refuse\n")
+    monkeypatch.setenv("ECOGUARD_CONFIG", str(cfg))
+    monkeypatch.setenv("ECOGUARD_PORT", "9200")
+    s = Settings()
+    assert s.backend == "passthrough" and s.port == 9200
+
+
+def test_secrets_do_not_print(monkeypatch):
+    s = Settings(api_keys=["top-secret"], admin_key="admin-secret")
+    text = repr(s) + str(s.model_dump())
+    assert "top-secret" not in text and "admin-secret" not in text
+
+
+def test_unknown_setting_and_bad_value_refused():
+    with pytest.raises(ValidationError):
+        Settings(backend="tgi")
+    with pytest.raises(ValidationError):
+        Settings(no_such_setting=1)
+
+
+@pytest.mark.parametrize("path", ["deploy/config/existing-vllm.yaml", "deploy/config/passthrough.yaml"])
+def test_shipped_configs_are_valid_settings(path, monkeypatch):
+    monkeypatch.setenv("ECOGUARD_CONFIG", str(ROOT / path))
+    assert Settings().backend in ("vllm", "passthrough")
+
+
+def test_compose_file_shape():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"vllm", "gateway"} <= set(services)
+    assert "--enable-prompt-embeds" in services["vllm"]["command"]
+    assert "ports" not in services["vllm"], "vLLM must not be reachable from outside the gateway"
+    assert services["gateway"]["environment"]["ECOGUARD_BACKEND"] == "vllm"
