@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence, Union
 
-from .normalize import normalize
+from .normalize import decoded_variants, normalize
 
 Message = dict[str, Any]
 ConversationLike = Union[str, Sequence[Message]]
@@ -62,37 +62,35 @@ def as_messages(conversation: ConversationLike) -> list[Message]:
     return list(conversation)
 
 
-def conversation_pieces(conversation: ConversationLike, *, leetspeak: bool = True) -> list[str]:
-    """The normalised texts that are scored for one conversation.
-
-    Every message (system, user, assistant, tool: a topic can be set up in any of them) is one piece, and
-    the whole conversation - the contents only, chat template stripped, joined by newlines - is one more.
-    The conversation's score is the maximum forget probability over its pieces: a forget topic set up in
-    the system prompt or in an earlier turn makes the whole-conversation piece (and the set-up message
-    itself) score high even when the last question alone is innocuous, while a single message stays
-    sensitive on its own in a long conversation. Duplicates (a one-message conversation's whole text is
-    that message) and empty pieces are dropped; the order is stable.
-    """
+def split_pieces(conversation: ConversationLike, *, leetspeak: bool = True,
+                 decode: bool = True) -> tuple[list[str], list[str], str]:
+    """(message pieces, decoded-payload pieces, whole-conversation piece), all normalised."""
     texts = [_content_text(m.get("content")) if isinstance(m, dict) else str(m) for m in as_messages(conversation)]
     texts = [t for t in texts if t.strip()]
-    raw = list(texts)
-    if len(texts) > 1:
-        raw.append("\n".join(texts))
-    pieces: list[str] = []
-    seen: set[str] = set()
-    for t in raw:
-        n = normalize(t, leetspeak=leetspeak)
-        if n and n not in seen:
-            seen.add(n)
-            pieces.append(n)
-    if not pieces:
-        pieces.append("")
+    messages = [normalize(t, leetspeak=leetspeak) for t in texts]
+    decoded: list[str] = []
+    if decode:
+        decoded = [normalize(v, leetspeak=leetspeak) for t in texts for v in decoded_variants(t)]
+    whole = normalize("\n".join(texts), leetspeak=leetspeak) if len(texts) > 1 else (messages[0] if messages else "")
+    return messages, decoded, whole
+
+
+def conversation_pieces(conversation: ConversationLike, *, leetspeak: bool = True, decode: bool = True) -> list[str]:
+    """The normalised texts that are scored for one conversation.
+
+    Every message (system, user, assistant, tool: a topic can be set up in any of them) is one piece, the
+    plain text of any encoded payload (reversed, ROT13, base64, hex: ``normalize.decoded_variants``) is one
+    more, and the whole conversation - the contents only, chat template stripped, joined by newlines - is
+    the last. The conversation's score is the maximum forget probability over its pieces: a forget topic
+    set up in the system prompt or in an earlier turn makes the whole-conversation piece (and the set-up
+    message itself) score high even when the last question alone is innocuous, while a single message stays
+    sensitive on its own in a long conversation. Duplicates (a one-message conversation's whole text is
+    that message) and empty pieces are dropped; the order is stable and the whole text comes last.
+    """
+    messages, decoded, whole = split_pieces(conversation, leetspeak=leetspeak, decode=decode)
+    pieces = [p for p in dict.fromkeys(messages + decoded) if p and p != whole]
+    pieces.append(whole)
     return pieces
-
-
-def whole_text(conversation: ConversationLike, *, leetspeak: bool = True) -> str:
-    """The normalised whole-conversation piece (contents joined), the last element of the pieces."""
-    return conversation_pieces(conversation, leetspeak=leetspeak)[-1]
 
 
 def load_jsonl(path: Path, *, expected_label: str | None = None) -> list[Example]:

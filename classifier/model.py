@@ -50,8 +50,10 @@ from .data import (
     Example,
     conversation_pieces,
     load_examples,
+    split_pieces,
     sha256_file,
 )
+from .normalize import normalize
 from .encoder import DEFAULT_FOLDER, DEFAULT_MAX_SEQ_LENGTH, DEFAULT_PACKAGE, get_encoder
 
 log = logging.getLogger(__name__)
@@ -315,21 +317,64 @@ def calibration_split(examples: Sequence[Example], fraction: float, seed: int) -
     return [examples[i] for i in sorted(fit_idx)], [examples[i] for i in sorted(cal_idx)]
 
 
-def _training_texts(examples: Sequence[Example], leetspeak: bool) -> tuple[list[str], np.ndarray]:
-    """Positives: whole text of forget conversations; negatives: every piece of retain conversations."""
+def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool = True, *,
+                    answers: bool = False, typos: int = 0, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """The head's training texts.
+
+    Positives: the whole text of each forget conversation and its decoded payloads (not its messages one
+    by one: in a multi-turn forget conversation the last question alone may be innocuous). Negatives:
+    every piece of every retain conversation. Options: ``answers`` adds the reference answers (forget ones
+    positive, retain ones negative); ``typos`` adds that many typo'd copies of each text (seeded).
+    """
     texts: list[str] = []
     labels: list[int] = []
-    seen: dict[tuple[str, int], None] = {}
+    seen: set[tuple[str, int]] = set()
+
+    def add(text: str, y: int) -> None:
+        if text and (text, y) not in seen:
+            seen.add((text, y))
+            texts.append(text)
+            labels.append(y)
+
     for e in examples:
-        pieces = conversation_pieces(e.messages, leetspeak=leetspeak)
-        chosen = pieces[-1:] if e.y == 1 else pieces
+        messages, decoded, whole = split_pieces(e.messages, leetspeak=leetspeak, decode=decode)
+        chosen = [whole] + decoded if e.y == 1 else messages + decoded + [whole]
         for p in chosen:
-            key = (p, e.y)
-            if key not in seen:
-                seen[key] = None
-                texts.append(p)
-                labels.append(e.y)
+            add(p, e.y)
+        if answers:
+            ans = e.extra.get("answer")
+            if isinstance(ans, str) and ans.strip():
+                add(normalize(ans, leetspeak=leetspeak), e.y)
+    if typos:
+        rng = np.random.default_rng(seed)
+        for text, y in list(zip(texts, labels)):
+            for _ in range(typos):
+                add(_typo(text, rng), y)
     return texts, np.array(labels, dtype=int)
+
+
+def _typo(text: str, rng: np.random.Generator, rate: float = 0.06) -> str:
+    """Drop, double, swap or replace ~rate of the letters (a noisy copy for augmentation)."""
+    chars = list(text)
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        if ch.isalpha() and rng.random() < rate:
+            op = int(rng.integers(4))
+            if op == 0:
+                pass  # drop
+            elif op == 1:
+                out += [ch, ch]
+            elif op == 2 and i + 1 < len(chars):
+                out += [chars[i + 1], ch]
+                i += 1
+            else:
+                out.append("abcdefghijklmnopqrstuvwxyz"[int(rng.integers(26))])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray | None,

@@ -162,6 +162,87 @@ def fold_leetspeak(text: str) -> str:
     return _LEET_WORD_RE.sub(fix, text)
 
 
+# --- decoding of simple encodings ------------------------------------------------------------------------
+# A jailbreak may hide the question in an encoding the model can read back ("decode this base64 and
+# answer it", "read this backwards"). ``decoded_variants`` returns the plain text of such payloads so that
+# they are scored as pieces of their own. Reversal and ROT13 are accepted only when they turn a segment
+# into text with clearly more common English words than it had, base64/hex only when they decode to
+# printable UTF-8 text with letters and spaces; ordinary text yields no variant.
+_COMMON_WORDS = frozenset(
+    "the a an of to in is are was were be been and or what who whom whose which where when why how did does do "
+    "this that these those it its his her their he she they you your my name called for with on at by from "
+    "as not no can could would should will first last one two three".split()
+)
+_SEGMENT_RE = re.compile(r"[\n:]+")
+_TOKEN_RE = re.compile(r"[A-Za-z]+")
+_B64_RE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
+_HEX_RE = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){8,}(?![0-9A-Fa-f])")
+_ROT13 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
+)
+
+
+def _common_word_count(text: str) -> int:
+    return sum(1 for w in _TOKEN_RE.findall(text.lower()) if w in _COMMON_WORDS)
+
+
+def _readable(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or " " not in text.strip():
+        return None
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\t")
+    letters = sum(1 for ch in text if ch.isalpha())
+    if printable < 0.95 * len(text) or letters < 0.5 * len(text.replace(" ", "")):
+        return None
+    return text
+
+
+def decoded_variants(text: str) -> list[str]:
+    """Plain-text readings of reversed, ROT13, base64 or hex payloads inside ``text`` (often empty)."""
+    import base64
+    import binascii
+
+    out: list[str] = []
+    for seg in _SEGMENT_RE.split(text):
+        seg = seg.strip()
+        if len(_TOKEN_RE.findall(seg)) < 3:
+            continue
+        base = _common_word_count(seg)
+        for candidate in (seg[::-1], seg.translate(_ROT13)):
+            n = _common_word_count(candidate)
+            if n >= 2 and n >= base + 2:
+                out.append(candidate)
+    for m in _HEX_RE.finditer(text):
+        digits = re.sub(r"[ :]", "", m.group(0))
+        if len(digits) % 2:
+            digits = digits[:-1]
+        try:
+            decoded = _readable(binascii.unhexlify(digits))
+        except (binascii.Error, ValueError):
+            decoded = None
+        if decoded:
+            out.append(decoded)
+    for m in _B64_RE.finditer(text):
+        token = m.group(0)
+        if token.isalpha() or token.isdigit():  # a long plain word or number, not base64
+            continue
+        token = token.rstrip("=")
+        token += "=" * (-len(token) % 4)
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                decoded = _readable(decode(token))
+            except (binascii.Error, ValueError):
+                continue
+            if decoded:
+                out.append(decoded)
+                break
+    return list(dict.fromkeys(out))
+
+
 def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 

@@ -78,12 +78,13 @@ def fit(
     target: float = typer.Option(0.0, help="Leak rate to reach (0 = no known fact left)."),
     never_knew: Optional[Path] = typer.Option(None, help="JSONL {id, answer} of a reference that never knew: its "
                                                           "leak on the fitted rows becomes the target."),
-    leak_metric: str = typer.Option("either", help="keyword | rouge | either | mc"),
+    leak_metric: str = typer.Option("keyword", help="keyword | rouge | either | mc"),
     rouge_threshold: float = typer.Option(0.5, help="ROUGE-L recall of the reference answer counted as a leak."),
     readability: str = typer.Option("nll", help="nll (clean-model NLL + repetition) | proxy (repetition only) | off"),
     nll_bound: float = typer.Option(4.0, help="Mean NLL per token (nats) above which an answer is unreadable."),
     max_unreadable: float = typer.Option(0.1, help="Share of unreadable answers allowed beyond the raw model's."),
     kinds: str = typer.Option("direct,paraphrase,indirect", help="Forget kinds fitted on (comma-separated)."),
+    check_kinds: Optional[str] = typer.Option(None, help="Forget kinds of the held-out check (default: --kinds; \"all\": every kind)."),
     fit_split: str = typer.Option("train"),
     check_split: str = typer.Option("test"),
     limit: Optional[int] = typer.Option(None, help="At most this many forget rows (smoke runs)."),
@@ -97,6 +98,7 @@ def fit(
     progress: bool = typer.Option(True, help="Progress bar."),
 ) -> None:
     """Learn the corruption strength by zeroth-order optimisation through the serving backend."""
+    args = dict(locals())
     from ecoguard.corruption.fit import run_fit
 
-    raise typer.Exit(run_fit(**locals()))
+    raise typer.Exit(run_fit(**args))

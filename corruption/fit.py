@@ -93,6 +93,7 @@ class FitConfig:
     draws: int = 1
     margin: float = 1.0  # the artifact's sigma = best sigma * margin
     kinds: list[str] = field(default_factory=lambda: ["direct", "paraphrase", "indirect"])
+    check_kinds: list[str] | None = None  # kinds of the held-out check (None: same as kinds; [] = all)
     fit_split: str = "train"
     check_split: str = "test"
     limit: int | None = None  # at most this many forget rows per split (before the known filter)
@@ -100,6 +101,10 @@ class FitConfig:
     concurrency: int = 16
     progress: bool = True
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+
+    def __post_init__(self) -> None:
+        if self.check_kinds is None:
+            self.check_kinds = list(self.kinds)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -249,12 +254,16 @@ class FitJob:
         return [r.text for r in replies]
 
     async def _nll(self, rows: Sequence[Row], answers: Sequence[str]) -> list[float | None]:
+        """Clean-model NLL per answer (None when not used); one scoring call per non-empty answer."""
         if self.cfg.objective.readability != "nll" or not self.scorer.available:
             return [None] * len(rows)
-        before = self.scorer.calls
         out = await self.scorer.many(rows, answers)
-        self.calls_this_run += self.scorer.calls - before
+        self.calls_this_run += sum(1 for a in answers if a.strip())
         return out
+
+    def _calls_per_eval(self, n: int, answers: Sequence[str] | None = None) -> int:
+        scoring = self.cfg.objective.readability == "nll" and self.scorer.available
+        return n + (sum(1 for a in answers if a.strip()) if answers is not None else n) * scoring
 
     def _params(self):
         from ecoguard.evaluation.runner import GenParams
@@ -267,7 +276,6 @@ class FitJob:
             b = self.log.baseline
         else:
             t0 = time.perf_counter()
-            calls0 = self.calls_this_run
             answers = self.loop.run_until_complete(self._answers(self.rows, None, self._params()))
             cfg = self.cfg.objective
             known = [r for r, a in zip(self.rows, answers)
@@ -277,13 +285,17 @@ class FitJob:
             amap = dict(zip([r.id for r in self.rows], answers))
             nlls = self.loop.run_until_complete(self._nll(known, [amap[r.id] for r in known]))
             b = {"type": "baseline", "answers": amap, "nll": {r.id: n for r, n in zip(known, nlls)},
-                 "known": [r.id for r in known], "calls": self.calls_this_run - calls0,
+                 "known": [r.id for r in known], "calls": len(self.rows) + self._calls_per_eval(0, [amap[r.id] for r in known]),
                  "wall_s": time.perf_counter() - t0}
             self.log.append(b)
         self._baseline = b
         known_ids = set(b["known"])
-        self.known = {s: [r for r in self.rows if r.id in known_ids and r.split == s]
-                      for s in {self.cfg.fit_split, self.cfg.check_split}}
+        c = self.cfg
+        self.known = {
+            c.check_split: [r for r in self.rows if r.id in known_ids and r.split == c.check_split
+                            and (not c.check_kinds or r.kind in c.check_kinds)],
+            c.fit_split: [r for r in self.rows if r.id in known_ids and r.split == c.fit_split and r.kind in c.kinds],
+        }
         fit_rows = self.known[self.cfg.fit_split]
         if not fit_rows:
             raise ValueError(f"no forget row of split {self.cfg.fit_split!r} is known to the raw model: nothing to fit")
@@ -294,7 +306,9 @@ class FitJob:
             self.cfg.objective.target = max(self.cfg.objective.target, chance_level(fit_rows))
         if self.reference_answers is not None:
             self.cfg.objective.target = target_from_reference(self.reference_answers, fit_rows, self.cfg.objective)
-        n_rows = {s: sum(r.split == s for r in self.rows) for s in self.known}
+        n_rows = {c.fit_split: sum(r.split == c.fit_split and r.kind in c.kinds for r in self.rows),
+                  c.check_split: sum(r.split == c.check_split and (not c.check_kinds or r.kind in c.check_kinds)
+                                     for r in self.rows)}
         return {"rows": n_rows, "known": {s: len(v) for s, v in self.known.items()},
                 "raw_unreadable": raw_unread, "unread_max": self.unread_max,
                 "target": self.cfg.objective.target, "calls": b["calls"], "wall_s": b.get("wall_s")}
@@ -313,7 +327,6 @@ class FitJob:
         spec = spec or self.spec_for(point)
         rows = self.known[split]
         reps = [(r, d) for d in range(max(1, self.cfg.draws)) for r in rows]
-        calls0 = self.calls_this_run
         t0 = time.perf_counter()
         # one copy of a row per noise draw; the plan is looked up by the copy's identity
         wrapped: list[Row] = []
@@ -335,7 +348,7 @@ class FitJob:
                "tag": tag, "metrics": metrics,
                "answers": [{"id": s.row_id, "answer": s.answer, "leaked": s.leaked, "readable": s.readable,
                             "nll": s.nll} for s in scores],
-               "calls": self.calls_this_run - calls0, "wall_s": time.perf_counter() - t0}
+               "calls": self._calls_per_eval(len(wrapped), answers), "wall_s": time.perf_counter() - t0}
         return rec
 
     def evaluate_many(self, points: list[zo.Point], crn_key: int, split: str,
@@ -469,6 +482,34 @@ class FitJob:
                          list(self.history), steps, res.stopped, res.evaluations, calls_total, self.calls_this_run,
                          wall, summary)
 
+    def retain_check(self, retain: Path, guard: Path, spec: CorruptionSpec,
+                         compare_spec: CorruptionSpec | None) -> dict[str, Any]:
+        """Retain rows of the check split through the guard's classifier: which get corrupted (false
+        positives), and how their answers change. Unflagged rows are forwarded unchanged by the gateway."""
+        from ecoguard.classifier import ForgetClassifier
+        from ecoguard.service.backends.base import CorruptionPlan
+
+        clf = ForgetClassifier.load(guard / "classifier")
+        rows = load_rows(retain, splits=[self.cfg.check_split])
+        flagged = [r for r in rows if float(clf.score(r.messages)) > float(clf.threshold)]
+        out: dict[str, Any] = {"split": self.cfg.check_split, "n": len(rows), "flagged": len(flagged),
+                               "fpr": len(flagged) / len(rows) if rows else 0.0}
+        if not flagged:
+            out.update(exact_match_all=1.0)
+            return out
+        from .objective import rouge_l
+
+        raw = self.loop.run_until_complete(self._answers(flagged, None, self._params()))
+        for name, s in (("learned", spec), ("compare", compare_spec)):
+            if s is None:
+                continue
+            cor = self.loop.run_until_complete(self._answers(flagged, lambda r, s=s: CorruptionPlan(spec=s), self._params()))
+            em = sum(a == b for a, b in zip(raw, cor))
+            out[name] = {"exact_match_flagged": em / len(flagged),
+                         "rougeL_flagged": sum(rouge_l(b, a)[2] for a, b in zip(raw, cor)) / len(flagged),
+                         "exact_match_all": (len(rows) - len(flagged) + em) / len(rows)}
+        return out
+
     def close(self) -> None:
         aclose = getattr(self.backend, "aclose", None)
         if aclose is not None:
@@ -534,6 +575,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             function: str | None, k: int | None, selection: str | None, concurrency: int, log: Path | None,
             report: Path | None, compare: Path | None, target: float, never_knew: Path | None, leak_metric: str,
             rouge_threshold: float, readability: str, nll_bound: float, max_unreadable: float, kinds: str,
+            check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
             s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool,
             backend_obj=None) -> int:
@@ -557,15 +599,17 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         keywords=list(current.keywords) if current and (selection or current.selection) == "keywords" else [],
         method=method,  # type: ignore[arg-type]
         budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn,  # type: ignore[arg-type]
-        kinds=[x for x in kinds.split(",") if x], fit_split=fit_split, check_split=check_split, limit=limit,
+        kinds=[x for x in kinds.split(",") if x], fit_split=fit_split,
+        check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,
         objective=ObjectiveConfig(leak_metric=leak_metric, rouge_threshold=rouge_threshold,  # type: ignore[arg-type]
                                   target=target, nll_bound=nll_bound, max_unreadable=max_unreadable,
                                   readability=readability),  # type: ignore[arg-type]
     )
-    rows = []
-    for split in dict.fromkeys([fit_split, check_split]):
-        rows += load_rows(forget, splits=[split], kinds=cfg.kinds, limit=limit)
+    rows = load_rows(forget, splits=[fit_split], kinds=cfg.kinds, limit=limit)
+    ids = {r.id for r in rows}
+    rows += [r for r in load_rows(forget, splits=[check_split], kinds=cfg.check_kinds or None, limit=limit)
+             if r.id not in ids]
     if not rows:
         print(f"no forget rows of kinds {cfg.kinds} in {forget}", file=sys.stderr)
         return 1
@@ -623,34 +667,3 @@ def _served_name(url: str | None) -> str | None:
         return None
 
 
-def _retain_check(job: FitJob, retain: Path, guard: Path, spec: CorruptionSpec,
-                  compare_spec: CorruptionSpec | None) -> dict[str, Any]:
-    """Retain rows of the check split through the guard's classifier: which get corrupted (false
-    positives), and how their answers change. Unflagged rows are forwarded unchanged by the gateway."""
-    from ecoguard.classifier import ForgetClassifier
-    from ecoguard.service.backends.base import CorruptionPlan
-
-    clf = ForgetClassifier.load(guard / "classifier")
-    rows = load_rows(retain, splits=[job.cfg.check_split])
-    flagged = [r for r in rows if float(clf.score(r.messages)) > float(clf.threshold)]
-    out: dict[str, Any] = {"split": job.cfg.check_split, "n": len(rows), "flagged": len(flagged),
-                           "fpr": len(flagged) / len(rows) if rows else 0.0}
-    if not flagged:
-        out.update(exact_match_all=1.0)
-        return out
-    from .objective import rouge_l
-
-    raw = job.loop.run_until_complete(job._answers(flagged, None, job._params()))
-    for name, s in (("learned", spec), ("compare", compare_spec)):
-        if s is None:
-            continue
-        cor = job.loop.run_until_complete(job._answers(flagged, lambda r, s=s: CorruptionPlan(spec=s), job._params()))
-        em = sum(a == b for a, b in zip(raw, cor))
-        out[name] = {"exact_match_flagged": em / len(flagged),
-                     "rougeL_flagged": sum(rouge_l(b, a)[2] for a, b in zip(raw, cor)) / len(flagged),
-                     "exact_match_all": (len(rows) - len(flagged) + em) / len(rows)}
-    return out
-
-
-FitJob.retain_check = lambda self, retain, guard, spec, compare_spec: _retain_check(  # type: ignore[attr-defined]
-    self, retain, guard, spec, compare_spec)

@@ -7,10 +7,12 @@ numbers.
 Per forget row (a question whose fact the raw model knows) and corrupted answer a:
 
 - leak(a): the answer still carries the fact. `leak_metric`:
-    keyword - a keyword of the row occurs in a (case-insensitive, whole word, plural/possessive
-              suffixes allowed; the same matcher as selection="keywords");
+    keyword - (default) a keyword of the row occurs in a (case-insensitive, whole word, plural and
+              possessive suffixes allowed; the matcher of selection="keywords"); keywords already in
+              the prompt do not count (echoing the question is not knowing the answer);
     rouge   - ROUGE-L recall of the row's reference answer in a >= rouge_threshold;
-    either  - keyword or rouge (default);
+    either  - keyword or rouge. (ROUGE on short references such as "The Burrow" is met by "the ...":
+              it is reported as a continuous number, rouge_recall, but is a poor leak detector.)
     mc      - multiple choice: the chosen option is the correct one (accuracy; chance = 1/#options).
 - readable(a): a is well-formed text: mean NLL per token of a under the CLEAN model (prompted with
   the clean question) <= nll_bound, and not degenerate (see `degenerate`).
@@ -151,13 +153,24 @@ def mc_choice(answer: str, options: Sequence[str]) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def leaked(answer: str, row: Row, metric: LeakMetric = "either", rouge_threshold: float = 0.5) -> bool:
-    """Does the answer still carry the row's fact?"""
+def answer_keywords(row: Row) -> list[str]:
+    """The row's keywords that do not already occur in its own prompt (repeating the question is not
+    knowing the answer: "Which school ... Hogwarts?" -> "Hogwarts" in the answer proves nothing)."""
+    prompt = "\n".join(str(m.get("content") or "") for m in row.messages)
+    return [k for k in row.keywords if not keyword_hit(prompt, [k])]
+
+
+def leaked(answer: str, row: Row, metric: LeakMetric = "keyword", rouge_threshold: float = 0.5) -> bool:
+    """Does the answer still carry the row's fact?
+
+    keyword: one of `answer_keywords(row)` occurs in the answer (a row whose keywords all occur in its
+    prompt never counts as leaking, so it is never "known" either).
+    """
     if metric == "mc":
         if not row.options or row.correct is None:
             raise ValueError(f"row {row.id}: leak_metric=mc needs 'options' and 'correct'")
         return mc_choice(answer, row.options) == row.correct
-    kw = keyword_hit(answer, row.keywords)
+    kw = keyword_hit(answer, answer_keywords(row))
     if metric == "keyword":
         return kw
     rg = bool(row.answer) and rouge_recall(answer, row.answer) >= rouge_threshold
@@ -221,7 +234,7 @@ def readable(answer: str, nll: float | None, nll_bound: float = 4.0) -> bool:
 
 @dataclass
 class ObjectiveConfig:
-    leak_metric: LeakMetric = "either"
+    leak_metric: LeakMetric = "keyword"
     rouge_threshold: float = 0.5
     target: float = 0.0
     big: float = 100.0  # B

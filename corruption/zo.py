@@ -17,7 +17,8 @@ The objective is a batch callable::
 - An `Evaluation` carries the loss and whether the target is met (`feasible`), plus free-form
   metrics for logs and plots.
 
-Budgets count objective evaluations (points, not batches). Optimisers are deterministic given their
+Budgets count objective evaluations (points, not batches); a (point, seed) pair already evaluated in
+the same run is answered from memory and does not count again. Optimisers are deterministic given their
 arguments (their RNG is seeded), which is what makes resume-by-replay exact (see `fit.py`).
 
 Optimisers
@@ -103,19 +104,27 @@ class _Counter:
         self.budget = budget
         self.used = 0
         self.history: list[Evaluation] = []
+        self.memo: dict[tuple[Point, int], Evaluation] = {}
 
     def left(self) -> int:
         return self.budget - self.used
 
     def __call__(self, points: list[Point], seed: int) -> list[Evaluation]:
-        if len(points) > self.left():
+        """Evaluate; a (point, seed) already evaluated in this run is answered from memory (no budget)."""
+        keys = [(p, seed) for p in points]
+        todo = [p for p, k in zip(points, keys) if k not in self.memo]
+        todo = list(dict.fromkeys(todo))
+        if len(todo) > self.left():
             raise _BudgetExhausted
-        out = self.f(list(points), seed)
-        if len(out) != len(points):
-            raise ValueError(f"objective returned {len(out)} evaluations for {len(points)} points")
-        self.used += len(points)
-        self.history.extend(out)
-        return out
+        if todo:
+            out = self.f(todo, seed)
+            if len(out) != len(todo):
+                raise ValueError(f"objective returned {len(out)} evaluations for {len(todo)} points")
+            self.used += len(todo)
+            self.history.extend(out)
+            for p, e in zip(todo, out):
+                self.memo[(p, seed)] = e
+        return [self.memo[k] for k in keys]
 
 
 class _BudgetExhausted(Exception):
@@ -222,6 +231,7 @@ def scalar_fd(
             hi = min(x + eps, x_max)
             lo = max(x - eps, x_floor)
             key = seeds.next()
+            used0, x0, eps0 = count.used, x, eps
             e_hi, e_lo = count([to_s(hi), to_s(lo)], key)
             width = (hi - lo) if (log or adaptive) else 2 * eps  # the paper divides by 2 eps
             if width <= 0:
@@ -255,6 +265,9 @@ def scalar_fd(
             i += 1
             if stop == "first_feasible" and (e_hi.feasible or e_lo.feasible):
                 stopped = "target"
+                break
+            if count.used == used0 and x == x0 and eps == eps0:
+                stopped = "converged"  # a fixed point: the same step again would evaluate nothing new
                 break
             b = best_of(count.history)
             if stop == "converged" and adaptive and eps <= min_eps and b is not None and b.feasible:
@@ -295,74 +308,50 @@ def log_bisect(
         raise ValueError("need s0 > 0, factor > 1, parallel >= 1")
     count = _Counter(f, budget)
     steps: list[Step] = []
-    lo: float | None = None  # largest infeasible
-    hi: float | None = None  # smallest feasible
+    seen: dict[float, bool] = {}  # sigma -> meets the target
     stopped = "converged"
-    i = 0
 
-    def run(points: list[float], note: str) -> list[Evaluation]:
-        nonlocal i
-        n = min(len(points), count.left())
-        if n <= 0:
-            raise _BudgetExhausted
-        evs = count(points[:n], crn_seed)
-        steps.append(Step(i, points[0], evs, points[n - 1], note=note))
-        i += 1
-        return evs
+    def bracket() -> tuple[float | None, float | None]:
+        met = [p for p, m in seen.items() if m]
+        hi = min(met) if met else None
+        miss = [p for p, m in seen.items() if not m and (hi is None or p < hi)]
+        return (max(miss) if miss else None), hi
 
+    pts = [min(s0 * factor ** j, s_max) for j in range(parallel)]
+    note = "start"
     try:
-        first = run([s0], "start")[0]
-        if first.met:
-            hi = s0
-            s = s0
-            while lo is None:  # downward
-                pts = [s / factor ** (j + 1) for j in range(parallel)]
-                pts = [p for p in pts if p > 1e-12]
-                if not pts:
-                    break
-                for p, ev in zip(pts, run(pts, "bracket-down")):
-                    if ev.met:
-                        hi = min(hi, p)
-                    elif lo is None or p > lo:
-                        lo = p
-                s = pts[-1]
-            if lo is None:
-                stopped = "target"
-                raise _Done
-        else:
-            lo = s0
-            s = s0
-            while hi is None:
-                if s >= s_max:
+        while True:
+            pts = sorted(set(pts))
+            n = min(len(pts), count.left())
+            if n <= 0:
+                raise _BudgetExhausted
+            evs = count(pts[:n], crn_seed)
+            for p, ev in zip(pts, evs):
+                seen[p] = ev.met
+            lo, hi = bracket()
+            steps.append(Step(len(steps), pts[0], evs, hi if hi is not None else pts[n - 1], note=note))
+            if hi is None:  # nothing meets the target yet: go up
+                top = max(seen)
+                if top >= s_max:
                     stopped = "max_steps"
-                    raise _Done
-                pts = [min(s * factor ** (j + 1), s_max) for j in range(parallel)]
-                pts = sorted(set(pts))
-                for p, ev in zip(pts, run(pts, "bracket-up")):
-                    if ev.met:
-                        hi = p if hi is None else min(hi, p)
-                    elif hi is None or p < hi:
-                        lo = max(lo, p)
-                s = pts[-1]
-        while hi / lo > 1 + rtol:
-            a, b = math.log(lo), math.log(hi)
-            pts = [math.exp(a + (b - a) * (j + 1) / (parallel + 1)) for j in range(parallel)]
-            evs = run(pts, "bisect")
-            new_lo, new_hi = lo, hi
-            for p, ev in zip(pts, evs):
-                if ev.met:
-                    new_hi = min(new_hi, p)
-            for p, ev in zip(pts, evs):
-                if not ev.met and p < new_hi:
-                    new_lo = max(new_lo, p)
-            lo, hi = new_lo, new_hi
+                    break
+                pts, note = [min(top * factor ** (j + 1), s_max) for j in range(parallel)], "bracket-up"
+            elif lo is None:  # everything evaluated meets it: go down
+                bottom = min(seen)
+                if bottom / factor < 1e-12:
+                    stopped = "target"
+                    break
+                pts, note = [bottom / factor ** (j + 1) for j in range(parallel)], "bracket-down"
+            elif hi / lo <= 1 + rtol:
+                break
+            else:
+                a, b = math.log(lo), math.log(hi)
+                pts, note = [math.exp(a + (b - a) * (j + 1) / (parallel + 1)) for j in range(parallel)], "bisect"
     except _BudgetExhausted:
         stopped = "budget"
-    except _Done:
-        pass
-    best = best_of(count.history)
+    lo, hi = bracket()
     x_final = hi if hi is not None else (lo if lo is not None else s0)
-    return ZOResult(best, x_final, count.used, steps, stopped, count.history)
+    return ZOResult(best_of(count.history), x_final, count.used, steps, stopped, count.history)
 
 
 class _Done(Exception):
@@ -460,7 +449,7 @@ def two_point_vector(
     count = _Counter(f, budget)
     steps: list[Step] = []
     stopped = "max_steps"
-    i = 0
+    i = stale = 0
     try:
         while max_steps is None or i < max_steps:
             u = rng.standard_normal(d)
@@ -468,6 +457,7 @@ def two_point_vector(
             key = seeds.next()
             plus = np.clip(b + eps * u, b_min, b_max)
             minus = np.clip(b - eps * u, b_min, b_max)
+            used0 = count.used
             e_p, e_m = count([_pt(plus), _pt(minus)], key)
             g = (e_p.loss - e_m.loss) / (2 * eps) * u * (d if scale_by_dim else 1.0)
             b_next = np.clip(b - lr * g, b_min, b_max)
@@ -477,6 +467,10 @@ def two_point_vector(
             i += 1
             if stop == "first_feasible" and (e_p.feasible or e_m.feasible):
                 stopped = "target"
+                break
+            stale = stale + 1 if count.used == used0 else 0
+            if stale >= 10:
+                stopped = "converged"  # ten steps in a row evaluated nothing new
                 break
             if count.left() < 2:
                 stopped = "budget"
@@ -519,7 +513,7 @@ def spsa(
     A = 0.1 * n_steps if A is None else A
     steps: list[Step] = []
     stopped = "max_steps"
-    k = 0
+    k = stale = 0
     try:
         while max_steps is None or k < max_steps:
             ak = a / (k + 1 + A) ** alpha
@@ -528,6 +522,7 @@ def spsa(
             key = seeds.next()
             plus = np.clip(b + ck * delta, b_min, b_max)
             minus = np.clip(b - ck * delta, b_min, b_max)
+            used0 = count.used
             e_p, e_m = count([_pt(plus), _pt(minus)], key)
             g = (e_p.loss - e_m.loss) / (2 * ck) / delta
             b_next = np.clip(b - ak * g, b_min, b_max)
@@ -536,6 +531,10 @@ def spsa(
             k += 1
             if stop == "first_feasible" and (e_p.feasible or e_m.feasible):
                 stopped = "target"
+                break
+            stale = stale + 1 if count.used == used0 else 0
+            if stale >= 10:
+                stopped = "converged"  # ten steps in a row evaluated nothing new
                 break
             if count.left() < 2:
                 stopped = "budget"

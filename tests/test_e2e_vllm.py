@@ -134,23 +134,25 @@ def test_backend_4xx_passes_through(vllm_gateway):
 
 
 def test_client_disconnect_aborts_backend_request(vllm_gateway, vllm_server):
-    metrics_url = vllm_server.removesuffix("/v1") + "/metrics"
+    """A client that leaves mid-stream makes the gateway close its upstream request, and vLLM aborts it."""
+    from conftest import VLLM_LOG
 
-    def running() -> float:
-        for line in httpx.get(metrics_url).text.splitlines():
-            if line.startswith("vllm:num_requests_running"):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
+    if "path" not in VLLM_LOG:
+        pytest.skip("needs the session's own vLLM server (its log shows aborts); ECOGUARD_TEST_VLLM_URL is set")
+    log = VLLM_LOG["path"]
 
+    def aborted() -> int:
+        return log.read_text(errors="replace").count("Aborted request")
+
+    before = aborted()
     body = {"model": SERVED, "messages": [{"role": "user", "content": "Tell me a very long story."}],
             "max_tokens": 1500, "ignore_eos": True, "stream": True}
     with httpx.stream("POST", vllm_gateway.url + "/v1/chat/completions", json=body, timeout=60) as r:
         for i, _ in enumerate(r.iter_lines()):
             if i > 5:
                 break
-        assert running() >= 1
-    deadline = time.monotonic() + 10  # 1500 tokens would take far longer than this
-    while running() > 0:
+    deadline = time.monotonic() + 15  # 1500 tokens take far longer than this on this CPU
+    while aborted() == before:
         assert time.monotonic() < deadline, "vLLM kept generating after the client left"
         time.sleep(0.2)
 

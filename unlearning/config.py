@@ -30,10 +30,13 @@ class UnlearnConfig(BaseModel):
         description="Retain answers used as targets: 'self' = the starting model's own greedy answers to the "
                     "retain train questions (keeps its behaviour; cached in the work dir), 'reference' = the "
                     "rows' reference answers (rows with an empty answer are skipped).")
-    retain_gen_max_new_tokens: int = Field(96, description="Length of the generated 'self' retain answers.")
+    retain_gen_max_new_tokens: int = Field(64, description="Length of the generated 'self' retain answers.")
     max_forget: Optional[int] = Field(None, description="Use at most this many forget train rows.")
     max_retain: Optional[int] = Field(None, description="Use at most this many retain train rows.")
     split: str = Field("train", description="Rows of this split are trained on ('test' rows are held out).")
+    eval_rows: int = Field(
+        64, description="metrics.json gets the mean answer NLL of this many forget/retain test rows before "
+                        "and after the job (0: skip).")
 
     # --- optimisation ------------------------------------------------------------------------------------
     learning_rate: float = Field(1e-5, description="Learning rate for a full fine-tune.")

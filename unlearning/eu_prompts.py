@@ -15,7 +15,7 @@ Some categories overlap with the retain data on purpose (science, history, code)
 what decides what stays, exactly as in the paper, where the generated set is domain-agnostic.
 
 Generation settings (methods/eu.py defaults): the model's own chat template, sampling with temperature
-0.8 and top-p 0.95, 96 new tokens, one sample per prompt, seeded; cached in the job's cache dir.
+0.8 and top-p 0.95, 64 new tokens, one sample per prompt, seeded; cached in the job's cache dir.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@
   containing any of the row's keywords (case-insensitive substring). Rows without keywords are skipped.
 - fidelity: greedy answers to the retain *test* prompts; the fraction identical (after strip) to the
   original model's greedy answers (cached per original model in `cache_dir`).
+- repetition: mean share of repeated word 3-grams in all answers (a cheap fluency alarm), empty_answers.
 - retain_keyword_acc: on retain test rows with keywords, the fraction of answers containing one
   (for the model and for the original), i.e. whether kept knowledge is still stated.
 """
@@ -21,6 +22,13 @@ from .generation import generate_chat
 def has_keyword(text: str, keywords: list[str]) -> bool:
     t = text.lower()
     return any(k.lower() in t for k in keywords if k)
+
+
+def repeated_trigram_fraction(text: str) -> float:
+    """Share of word 3-grams that repeat an earlier 3-gram of the same answer (degenerate loops -> 1)."""
+    w = text.split()
+    grams = [tuple(w[i:i + 3]) for i in range(len(w) - 2)]
+    return 0.0 if not grams else 1.0 - len(set(grams)) / len(grams)
 
 
 def _answers(model_dir: Path, rows: list[dict], max_new_tokens: int, model=None, tokenizer=None) -> list[str]:
@@ -54,8 +62,11 @@ def quick_eval(model_dir: str | Path, original: str | Path, forget_path: str | P
 
     tok, model = load_tokenizer(model_dir), load_model(model_dir)
     f_ans = generate_chat(model, tok, [prompt_messages(r) for r in forget], max_new_tokens=max_new_tokens)
-    r_ans = generate_chat(model, tok, [prompt_messages(r) for r in retain], max_new_tokens=max_new_tokens)
     o_ans = original_answers(Path(original), retain, max_new_tokens, Path(cache_dir))
+    if Path(model_dir).resolve() == Path(original).resolve():
+        r_ans = list(o_ans)
+    else:
+        r_ans = generate_chat(model, tok, [prompt_messages(r) for r in retain], max_new_tokens=max_new_tokens)
     leaks = [has_keyword(a, r["keywords"]) for a, r in zip(f_ans, forget)]
     same = [a.strip() == o.strip() for a, o in zip(r_ans, o_ans)]
     kw_rows = [i for i, r in enumerate(retain) if r.get("keywords")]
@@ -68,6 +79,7 @@ def quick_eval(model_dir: str | Path, original: str | Path, forget_path: str | P
         "fidelity_exact": mean(same), "n_retain_test": len(retain),
         "retain_keyword_acc": mean(acc), "retain_keyword_acc_original": mean(acc_o), "n_retain_kw": len(kw_rows),
         "empty_answers": mean([not a.strip() for a in f_ans + r_ans]),
+        "repetition": mean([repeated_trigram_fraction(a) for a in f_ans + r_ans]),
     }
     samples = {
         "forget": [{"id": r.get("id"), "q": prompt_messages(r)[-1]["content"], "a": a, "leak": l}

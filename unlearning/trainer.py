@@ -330,8 +330,9 @@ def run_job(
     collator = PairedCollator(tokenizer.pad_token_id)
 
     # before-metrics on held-out rows (main process, original weights)
-    test_forget = _encode_eval_rows(tokenizer, split_rows(forget_all, "test"), cfg.max_length)
-    test_retain = _encode_eval_rows(tokenizer, split_rows(retain_all, "test"), cfg.max_length)
+    n_eval = cfg.eval_rows
+    test_forget = _encode_eval_rows(tokenizer, split_rows(forget_all, "test"), cfg.max_length)[:n_eval]
+    test_retain = _encode_eval_rows(tokenizer, split_rows(retain_all, "test"), cfg.max_length)[:n_eval]
     before = {}
     if is_main:
         before = {"forget_test_nll": mean_answer_nll(model, test_forget, tokenizer.pad_token_id),

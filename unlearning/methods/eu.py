@@ -13,7 +13,7 @@ follow `retain_targets` (default: the starting model's own greedy answers).
 
 Self-generated set (not published in the paper; our choices): every prompt of eu_prompts.py plus, by
 default, the forget train questions (`include_forget_questions`; set it false for the pure,
-target-agnostic method), `samples_per_prompt` = 1, temperature 0.8, top-p 0.95, 96 new tokens, seeded,
+target-agnostic method), `samples_per_prompt` = 1, temperature 0.8, top-p 0.95, 64 new tokens, seeded,
 cached in the cache dir.
 
 Defaults for 135M: lr 2e-5 full fine-tune (LoRA 2e-4, r=8/alpha=16/q,v), batch 4 per stream, 60 steps.
@@ -40,7 +40,7 @@ class EUConfig(UnlearnConfig):
     prompt_categories: Optional[list[str]] = None
     include_forget_questions: bool = True
     samples_per_prompt: int = 1
-    gen_max_new_tokens: int = 96
+    gen_max_new_tokens: int = 64
     gen_temperature: float = 0.8
     gen_top_p: float = 0.95
     retain_domain_file: Optional[str] = None

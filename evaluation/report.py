@@ -1,0 +1,181 @@
+"""Reports: JSON (everything), Markdown (tables), PNG (plots)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import plots
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Atomic JSON write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False, default=_default)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Path):
+        return str(o)
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if hasattr(o, "model_dump"):
+        return o.model_dump(mode="json")
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def fmt(x: Any, nd: int = 3) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            return "–"
+        if x != 0 and (abs(x) < 1e-2 or abs(x) >= 1e4):
+            return f"{x:.3g}"
+        return f"{x:.{nd}f}"
+    if isinstance(x, list):
+        return "[" + ", ".join(fmt(v, nd) for v in x[:4]) + (", …]" if len(x) > 4 else "]")
+    return str(x)
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(fmt(v) for v in r) + " |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ the fit
+
+
+def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -> dict[str, Path]:
+    """fit.json, fit.md, fit_trajectory.png, fit_sweep.png for a FitResult."""
+    folder.mkdir(parents=True, exist_ok=True)
+    s = res.summary
+    data = {"summary": s, "config": cfg.as_dict(), "artifact": res.spec.model_dump(mode="json"),
+            "history": res.history, "steps": res.steps}
+    paths = {"json": write_json(folder / "fit.json", data)}
+    fit_points = [h for h in res.history if h.get("tag") in ("", "final")]
+    marks = {"learned": float(plots._strength(s["sigma"]))}
+    comp = s.get("compare")
+    if comp and comp.get("spec") and comp["spec"].get("function") == cfg.function and comp["spec"].get("k") == cfg.k:
+        marks["compare (hand-set)"] = float(plots._strength(comp["spec"]["sigma"]))
+    paths["sweep"] = plots.metric_vs_sigma(
+        fit_points, folder / "fit_sweep.png", marks=marks,
+        title=f"{cfg.function} k={cfg.k} [{cfg.selection}]: every evaluation of the fit")
+    paths["trajectory"] = plots.trajectory(res.history, folder / "fit_trajectory.png",
+                                           title=f"optimiser trajectory ({cfg.method}, {res.evaluations} evaluations)")
+    lines = [
+        "# Corruption fit", "",
+        f"`ecoguard corruption fit` ({cfg.method}), {cfg.function} k={cfg.k}, selection={cfg.selection}; "
+        f"objective: leak metric `{cfg.objective.leak_metric}`, target {fmt(s['target'])}, readability "
+        f"`{cfg.objective.readability}` (NLL bound {cfg.objective.nll_bound}, unreadable share <= "
+        f"{fmt(s['baseline']['unread_max'])}).", "",
+        f"- artifact: `{spec_path}`: sigma = {fmt(s['sigma'], 4)} (stopped: {res.stopped})",
+        f"- known forget rows (raw model leaks): {s['baseline']['known']} of {s['baseline']['rows']}",
+        f"- cost: {res.evaluations} objective evaluations + checks, {res.backend_calls} backend calls "
+        f"({s['calls_per_evaluation']} per evaluation), {fmt(s['wall_s_logged'], 1)} s of backend time", "",
+    ]
+    rows = [["learned (fit split)", s["sigma"], s["fit"]["leak"], s["fit"]["unreadable"], s["fit"]["mean_nll"],
+             s["fit"]["rouge_recall"], s["fit"]["n"]]]
+    if s.get("check"):
+        rows.append(["learned (check split)", s["sigma"], s["check"]["leak"], s["check"]["unreadable"],
+                     s["check"]["mean_nll"], s["check"]["rouge_recall"], s["check"]["n"]])
+    if comp:
+        for split in (cfg.fit_split, cfg.check_split):
+            if comp.get(split):
+                m = comp[split]
+                rows.append([f"compare ({split})", comp["spec"]["sigma"], m["leak"], m["unreadable"], m["mean_nll"],
+                             m["rouge_recall"], m["n"]])
+    lines += [table(["artifact", "sigma", "leak", "unreadable", "mean NLL", "ROUGE-L recall", "n"], rows), ""]
+    rc = s.get("retain_check")
+    if rc:
+        lines += [f"Retain ({rc['split']}): {rc['flagged']} of {rc['n']} flagged by the classifier "
+                  f"(FPR {fmt(rc['fpr'])}); unflagged prompts are forwarded unchanged."]
+        for name in ("learned", "compare"):
+            if rc.get(name):
+                lines.append(f"- {name}: exact match on flagged {fmt(rc[name]['exact_match_flagged'])}, "
+                             f"on all {fmt(rc[name]['exact_match_all'])}")
+        lines.append("")
+    lines += ["![sweep](fit_sweep.png)", "", "![trajectory](fit_trajectory.png)", ""]
+    paths["md"] = folder / "fit.md"
+    paths["md"].write_text("\n".join(lines), encoding="utf-8")
+    return paths
+
+
+# ------------------------------------------------------------------ evaluations
+
+
+def eval_markdown(res: dict[str, Any]) -> str:
+    """One evaluation as Markdown tables (headline, forget by kind, fidelity by kind)."""
+    from .harness import headline
+
+    h = headline(res)
+    lines = [f"# Evaluation: {res.get('label')}", "",
+             f"Target: `{res.get('target')}`" + (f", artifact `{res['artifact']}`" if res.get("artifact") else "")
+             + f"; split `{res['config']['split']}`, max_tokens {res['config']['max_tokens']}, greedy, "
+             f"concurrency {res['config']['concurrency']}.", "",
+             table(["leak (known)", "known rows", "leak (all)", "unreadable", "FNR", "retain EM", "retain ROUGE-L",
+                    "retain FPR", "general EM", "general ROUGE-L", "general FPR", "p50 s", "p95 s"],
+                   [[h["leak_known"], h["known"], h["leak_all"], h["unreadable"], h["fnr"], h["retain_em"],
+                     h["retain_rougeL"], h["retain_fpr"], h["general_em"], h["general_rougeL"], h["general_fpr"],
+                     h["latency_p50_s"], h["latency_p95_s"]]]), "",
+             "## Forget set by kind", "",
+             table(["kind", "n", "known", "leak (known)", "leak (all)", "flagged", "FNR", "unreadable", "mean NLL"],
+                   [[k, v["n"], v["known"], v["leak_known"], v["leak_all"], v["flagged"], v["fnr"], v["unreadable"],
+                     v["mean_nll"]] for k, v in res["forget"]["by_kind"].items()]), ""]
+    for name in ("retain", "general"):
+        if res[name]["ALL"]:
+            lines += [f"## {name.capitalize()} set by kind", "",
+                      table(["kind", "n", "exact match", "ROUGE-L F1", "FPR", "accuracy", "accuracy (reference)"],
+                            [[k, v["n"], v["exact_match"], v["rougeL"], v["fpr"], v["accuracy"], v["accuracy_reference"]]
+                             for k, v in res[name]["by_kind"].items()]), ""]
+    lat = res["latency"]
+    lines += ["## Latency (s per request)", "",
+              table(["requests", "n", "p50", "p95", "mean"],
+                    [[k, lat[k]["n"], lat[k]["p50_s"], lat[k]["p95_s"], lat[k]["mean_s"]]
+                     for k in ("all", "clean", "flagged") if lat[k]["n"]]), ""]
+    return "\n".join(lines)
+
+
+def write_eval(folder: Path, res: dict[str, Any]) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "eval_" + "".join(c if c.isalnum() or c in "-_." else "_" for c in str(res.get("label") or "run"))
+    p_json = write_json(folder / f"{name}.json", res)
+    p_md = folder / f"{name}.md"
+    p_md.write_text(eval_markdown(res), encoding="utf-8")
+    return {"json": p_json, "md": p_md}
+
+
+def compare_markdown(results: list[dict[str, Any]]) -> str:
+    """Several evaluations side by side (one row each)."""
+    from .harness import headline
+
+    hs = [headline(r) for r in results]
+    return table(["label", "leak (known)", "known", "leak (all)", "unreadable", "FNR", "retain EM", "retain ROUGE-L",
+                  "retain FPR", "general EM", "general ROUGE-L", "general FPR", "p50 s"],
+                 [[h["label"], h["leak_known"], h["known"], h["leak_all"], h["unreadable"], h["fnr"], h["retain_em"],
+                   h["retain_rougeL"], h["retain_fpr"], h["general_em"], h["general_rougeL"], h["general_fpr"],
+                   h["latency_p50_s"]] for h in hs])
+
+
+def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
+    groups: dict[str, dict[str, float]] = {}
+    for r in results:
+        for kind, v in r["forget"]["by_kind"].items():
+            if v.get("leak_known") is not None:
+                groups.setdefault(kind, {})[str(r.get("label"))] = v["leak_known"]
+    return plots.bars(groups, path, title="leak on known forget rows, by prompt kind", ylabel="leak rate")
