@@ -33,6 +33,15 @@ backend calls). A killed run restarted with the same log and configuration repla
 are deterministic, and every evaluation already in the log is answered from it instead of the
 backend, so the resumed run ends exactly where an uninterrupted one would.
 
+Deploying the artifact
+----------------------
+`--out` is written atomically (temp file + rename), so a gateway never reads half a file. A running
+gateway picks it up without a restart: `kill -HUP <gateway pid>`, or
+`curl -X POST -H "Authorization: Bearer $ECOGUARD_ADMIN_KEY" http://HOST:PORT/admin/reload` (optional
+JSON body {"guard": "path/to/guard"} to switch guards). The reload loads and validates the whole guard
+first and swaps one reference: a request sees the old or the new artifact, never a mix, and a broken
+artifact is refused (HTTP 400, code guard_invalid) with the old one kept.
+
 Cost: one evaluation = n_known_fit * draws generation calls (+ as many NLL scoring calls, which are
 prefill-only). A fit = baseline (n_forget calls + n_known scoring calls) + budget evaluations +
 checks. It grows linearly with the set size and the budget; points of a step run concurrently.
@@ -58,7 +67,9 @@ from .objective import (
     Row,
     aggregate,
     chance_level,
+    leaked,
     load_rows,
+    scope_lexicon,
     score_answer,
     target_from_reference,
     unreadable_budget,
@@ -92,7 +103,7 @@ class FitConfig:
     noise: Literal["serving", "fixed"] = "serving"
     draws: int = 1
     margin: float = 1.0  # the artifact's sigma = best sigma * margin
-    kinds: list[str] = field(default_factory=lambda: ["direct", "paraphrase", "indirect"])
+    kinds: list[str] = field(default_factory=list)  # forget kinds fitted on ([] = all)
     check_kinds: list[str] | None = None  # kinds of the held-out check (None: same as kinds; [] = all)
     fit_split: str = "train"
     check_split: str = "test"
@@ -189,6 +200,7 @@ class FitJob:
                  data_ids: dict[str, Any] | None = None, embed_std: float | None = None,
                  reference_answers: dict[str, str] | None = None, compare_spec: CorruptionSpec | None = None,
                  model_fingerprint: str | None = None, abort_after_evals: int | None = None,
+                 raw_cache: str | Path | None = None,
                  on_eval: Callable[[dict[str, Any]], None] | None = None):
         from ecoguard.evaluation.runner import NllScorer
 
@@ -202,6 +214,7 @@ class FitJob:
         self.compare_spec = compare_spec
         self.model_fingerprint = model_fingerprint
         self.abort_after_evals = abort_after_evals  # tests: simulate a kill
+        self.raw_cache = Path(raw_cache) if raw_cache else None  # JSONL {id, answer} of the raw model
         self.on_eval = on_eval
         self.scorer = NllScorer(backend, concurrency=cfg.concurrency)
         self.loop = asyncio.new_event_loop()
@@ -276,16 +289,21 @@ class FitJob:
             b = self.log.baseline
         else:
             t0 = time.perf_counter()
-            answers = self.loop.run_until_complete(self._answers(self.rows, None, self._params()))
+            cached = _read_answers(self.raw_cache) if self.raw_cache and self.raw_cache.exists() else {}
+            todo = [r for r in self.rows if r.id not in cached]
+            fresh = self.loop.run_until_complete(self._answers(todo, None, self._params())) if todo else []
+            if todo and self.raw_cache:
+                _append_answers(self.raw_cache, zip([r.id for r in todo], fresh))
+            got = {**cached, **dict(zip([r.id for r in todo], fresh))}
+            answers = [got[r.id] for r in self.rows]
             cfg = self.cfg.objective
             known = [r for r, a in zip(self.rows, answers)
-                     if score_answer(r, a, None, ObjectiveConfig(leak_metric=cfg.leak_metric,
-                                                                 rouge_threshold=cfg.rouge_threshold,
-                                                                 readability="off")).leaked]
+                     if leaked(a, r, cfg.leak_metric, cfg.rouge_threshold, cfg.lexicon)]
             amap = dict(zip([r.id for r in self.rows], answers))
             nlls = self.loop.run_until_complete(self._nll(known, [amap[r.id] for r in known]))
             b = {"type": "baseline", "answers": amap, "nll": {r.id: n for r, n in zip(known, nlls)},
-                 "known": [r.id for r in known], "calls": len(self.rows) + self._calls_per_eval(0, [amap[r.id] for r in known]),
+                 "known": [r.id for r in known], "from_cache": len(self.rows) - len(todo),
+                 "calls": len(todo) + self._calls_per_eval(0, [amap[r.id] for r in known]),
                  "wall_s": time.perf_counter() - t0}
             self.log.append(b)
         self._baseline = b
@@ -294,7 +312,7 @@ class FitJob:
         self.known = {
             c.check_split: [r for r in self.rows if r.id in known_ids and r.split == c.check_split
                             and (not c.check_kinds or r.kind in c.check_kinds)],
-            c.fit_split: [r for r in self.rows if r.id in known_ids and r.split == c.fit_split and r.kind in c.kinds],
+            c.fit_split: [r for r in self.rows if r.id in known_ids and r.split == c.fit_split and (not c.kinds or r.kind in c.kinds)],
         }
         fit_rows = self.known[self.cfg.fit_split]
         if not fit_rows:
@@ -306,7 +324,7 @@ class FitJob:
             self.cfg.objective.target = max(self.cfg.objective.target, chance_level(fit_rows))
         if self.reference_answers is not None:
             self.cfg.objective.target = target_from_reference(self.reference_answers, fit_rows, self.cfg.objective)
-        n_rows = {c.fit_split: sum(r.split == c.fit_split and r.kind in c.kinds for r in self.rows),
+        n_rows = {c.fit_split: sum(r.split == c.fit_split and (not c.kinds or r.kind in c.kinds) for r in self.rows),
                   c.check_split: sum(r.split == c.check_split and (not c.check_kinds or r.kind in c.check_kinds)
                                      for r in self.rows)}
         return {"rows": n_rows, "known": {s: len(v) for s, v in self.known.items()},
@@ -561,6 +579,13 @@ def _guard_defaults(guard: Path | None) -> CorruptionSpec | None:
     return None
 
 
+def _append_answers(path: Path, pairs) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        for i, a in pairs:
+            f.write(json.dumps({"id": i, "answer": a}, ensure_ascii=False) + "\n")
+
+
 def _read_answers(path: Path) -> dict[str, str]:
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -578,7 +603,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
             s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool,
-            backend_obj=None) -> int:
+            raw_cache: Path | None = None, backend_obj=None) -> int:
     """`ecoguard corruption fit`: returns the exit code (0 ok, 2 no feasible point found)."""
     import sys
 
@@ -599,14 +624,16 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         keywords=list(current.keywords) if current and (selection or current.selection) == "keywords" else [],
         method=method,  # type: ignore[arg-type]
         budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn,  # type: ignore[arg-type]
-        kinds=[x for x in kinds.split(",") if x], fit_split=fit_split,
+        kinds=[x for x in kinds.split(",") if x and x != "all"], fit_split=fit_split,
         check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,
         objective=ObjectiveConfig(leak_metric=leak_metric, rouge_threshold=rouge_threshold,  # type: ignore[arg-type]
                                   target=target, nll_bound=nll_bound, max_unreadable=max_unreadable,
                                   readability=readability),  # type: ignore[arg-type]
     )
-    rows = load_rows(forget, splits=[fit_split], kinds=cfg.kinds, limit=limit)
+    if cfg.objective.leak_metric == "scope":
+        cfg.objective.lexicon = scope_lexicon(load_rows(forget), load_rows(retain) if retain else [])
+    rows = load_rows(forget, splits=[fit_split], kinds=cfg.kinds or None, limit=limit)
     ids = {r.id for r in rows}
     rows += [r for r in load_rows(forget, splits=[check_split], kinds=cfg.check_kinds or None, limit=limit)
              if r.id not in ids]
@@ -632,7 +659,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
     data_ids = {"forget": sha256_file(forget), "rows": len(rows)}
     job = FitJob(backend_obj, rows, cfg, log_path=log, data_ids=data_ids, embed_std=embed_std,
                  reference_answers=_read_answers(never_knew) if never_knew else None, compare_spec=compare_spec,
-                 model_fingerprint=fp)
+                 model_fingerprint=fp, raw_cache=raw_cache)
     try:
         res = job.run()
         retain_check = None

@@ -11,6 +11,10 @@ Per forget row (a question whose fact the raw model knows) and corrupted answer 
               possessive suffixes allowed; the matcher of selection="keywords"); keywords already in
               the prompt do not count (echoing the question is not knowing the answer);
     rouge   - ROUGE-L recall of the row's reference answer in a >= rouge_threshold;
+    scope   - keyword, or any name of the forget scope's lexicon (capitalised forget keywords that
+              the retain set never uses, `scope_lexicon`) that the prompt did not contain: the
+              answer still talks about the forgotten universe (a small model knows few exact facts
+              but much of the universe's vocabulary);
     either  - keyword or rouge. (ROUGE on short references such as "The Burrow" is met by "the ...":
               it is reported as a continuous number, rouge_recall, but is a poor leak detector.)
     mc      - multiple choice: the chosen option is the correct one (accuracy; chance = 1/#options).
@@ -48,7 +52,7 @@ from typing import Any, Literal
 
 from .prompt import keyword_spans
 
-LeakMetric = Literal["keyword", "rouge", "either", "mc"]
+LeakMetric = Literal["keyword", "scope", "rouge", "either", "mc"]
 
 
 # ------------------------------------------------------------------ data
@@ -156,15 +160,41 @@ def mc_choice(answer: str, options: Sequence[str]) -> int | None:
 def answer_keywords(row: Row) -> list[str]:
     """The row's keywords that do not already occur in its own prompt (repeating the question is not
     knowing the answer: "Which school ... Hogwarts?" -> "Hogwarts" in the answer proves nothing)."""
-    prompt = "\n".join(str(m.get("content") or "") for m in row.messages)
+    prompt = _prompt_text(row)
     return [k for k in row.keywords if not keyword_hit(prompt, [k])]
 
 
-def leaked(answer: str, row: Row, metric: LeakMetric = "keyword", rouge_threshold: float = 0.5) -> bool:
-    """Does the answer still carry the row's fact?
+def scope_lexicon(forget_rows: Sequence[Row], retain_rows: Sequence[Row] = ()) -> list[str]:
+    """The forget scope's own names: every capitalised keyword of the forget rows (proper nouns such as
+    "Hogwarts", "Weasley", "Order of the Phoenix") that occurs nowhere in the retain rows (prompts,
+    reference answers, keywords): a name the retain side also uses ("James", "Scotland") is not
+    specific to the scope."""
+    words = sorted({k.strip() for r in forget_rows for k in r.keywords if k.strip()[:1].isupper() and len(k.strip()) > 2})
+    if not retain_rows:
+        return words
+    text = "\n".join("\n".join(str(m.get("content") or "") for m in r.messages) + "\n" + r.answer + "\n"
+                     + " ".join(r.keywords) for r in retain_rows)
+    return [w for w in words if not keyword_spans(text, [w])]
+
+
+def _prompt_text(row: Row) -> str:
+    return "\n".join(str(m.get("content") or "") for m in row.messages)
+
+
+def scope_hits(answer: str, row: Row, lexicon: Sequence[str]) -> list[str]:
+    """Scope names in the answer that its prompt did not already contain."""
+    prompt = _prompt_text(row)
+    return [w for w in lexicon if keyword_hit(answer, [w]) and not keyword_hit(prompt, [w])]
+
+
+def leaked(answer: str, row: Row, metric: LeakMetric = "keyword", rouge_threshold: float = 0.5,
+           lexicon: Sequence[str] = ()) -> bool:
+    """Does the answer still carry the row's fact (or, metric="scope", anything of the forget scope)?
 
     keyword: one of `answer_keywords(row)` occurs in the answer (a row whose keywords all occur in its
     prompt never counts as leaking, so it is never "known" either).
+    scope: keyword, or a name of the scope `lexicon` (see `scope_lexicon`) that the prompt did not
+    contain: the answer still talks about the forgotten universe.
     """
     if metric == "mc":
         if not row.options or row.correct is None:
@@ -173,6 +203,8 @@ def leaked(answer: str, row: Row, metric: LeakMetric = "keyword", rouge_threshol
     kw = keyword_hit(answer, answer_keywords(row))
     if metric == "keyword":
         return kw
+    if metric == "scope":
+        return kw or bool(scope_hits(answer, row, lexicon))
     rg = bool(row.answer) and rouge_recall(answer, row.answer) >= rouge_threshold
     if metric == "rouge":
         return rg
@@ -243,6 +275,7 @@ class ObjectiveConfig:
     nll_bound: float = 4.0  # nats per token (perplexity ~55)
     max_unreadable: float = 0.1
     readability: Literal["nll", "proxy", "off"] = "nll"
+    lexicon: list[str] = field(default_factory=list)  # for leak_metric="scope"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -261,7 +294,7 @@ class AnswerScore:
 def score_answer(row: Row, answer: str, nll: float | None, cfg: ObjectiveConfig) -> AnswerScore:
     use_nll = nll if cfg.readability == "nll" else None
     ok = True if cfg.readability == "off" else readable(answer, use_nll, cfg.nll_bound)
-    return AnswerScore(row.id, answer, leaked(answer, row, cfg.leak_metric, cfg.rouge_threshold), ok, nll,
+    return AnswerScore(row.id, answer, leaked(answer, row, cfg.leak_metric, cfg.rouge_threshold, cfg.lexicon), ok, nll,
                        rouge_recall(answer, row.answer) if row.answer else 0.0)
 
 
@@ -306,7 +339,8 @@ def aggregate(scores: Sequence[AnswerScore], sigma: float | Sequence[float], cfg
 
 def target_from_reference(answers: dict[str, str], rows: Sequence[Row], cfg: ObjectiveConfig) -> float:
     """The leak of a never-knew reference (its answers by row id) on `rows`: the target to reach."""
-    hits = [leaked(answers[r.id], r, cfg.leak_metric, cfg.rouge_threshold) for r in rows if r.id in answers]
+    hits = [leaked(answers[r.id], r, cfg.leak_metric, cfg.rouge_threshold, cfg.lexicon) for r in rows
+            if r.id in answers]
     if not hits:
         raise ValueError("the reference answers cover none of the fitted rows")
     return sum(hits) / len(hits)

@@ -55,6 +55,9 @@ class Guard:
         return cls(name=str(meta.get("name", path.name)), path=path, classifier=classifier, corruption=corruption)
 
     def check(self, conversation: list[dict[str, str]] | str) -> GuardDecision:
-        score = float(self.classifier.score(conversation))
+        return self.check_batch([conversation])[0]
+
+    def check_batch(self, conversations: list[list[dict[str, str]] | str]) -> list[GuardDecision]:
         threshold = float(self.classifier.threshold)
-        return GuardDecision(flagged=score > threshold, score=score, threshold=threshold, guard=self.name)
+        return [GuardDecision(flagged=float(s) > threshold, score=float(s), threshold=threshold, guard=self.name)
+                for s in self.classifier.score_batch(conversations)]

@@ -11,6 +11,7 @@ import structlog
 from ecoguard.guard import Guard, GuardDecision
 from ecoguard.service.backends import make_backend
 from ecoguard.service.backends.base import Backend, CorruptionPlan
+from ecoguard.service.batching import GuardBatcher
 from ecoguard.service.metrics import GatewayMetrics
 from ecoguard.settings import Settings
 
@@ -23,6 +24,7 @@ class GatewayState:
         self.backend = backend
         self.guard = guard  # replaced whole on reload; readers take the reference once per request
         self.metrics = GatewayMetrics()
+        self.batcher = GuardBatcher()
         self._reload_lock = asyncio.Lock()
 
     @classmethod
@@ -34,6 +36,7 @@ class GatewayState:
         return cls(settings, backend, guard)
 
     async def aclose(self) -> None:
+        await self.batcher.aclose()
         await self.backend.aclose()
 
     async def check(self, conversation: list[dict[str, str]] | str) -> tuple[GuardDecision | None, CorruptionPlan | None]:
@@ -42,7 +45,7 @@ class GatewayState:
         if guard is None:
             return None, None
         t0 = time.perf_counter()
-        decision = await asyncio.to_thread(guard.check, conversation)
+        decision = await self.batcher.check(guard, conversation)
         self.metrics.classifier_latency.observe(time.perf_counter() - t0)
         if not decision.flagged:
             return decision, None

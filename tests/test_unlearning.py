@@ -327,7 +327,7 @@ def test_cli(tiny, files, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("method,extra", [
     ("ga", {}),
-    ("eu", {"prompt_categories": ["chitchat"], "gen_max_new_tokens": 16, "max_forget": 8, "lam": 1.0}),
+    ("eu", {"prompt_categories": ["chitchat"], "gen_max_new_tokens": 16, "lam": 1.0}),
 ])
 def test_smollm2_few_steps_raise_forget_nll(method, extra, tok, tmp_path):
     forget = ROOT / "data" / "harry_potter" / "forget.jsonl"
@@ -337,7 +337,7 @@ def test_smollm2_few_steps_raise_forget_nll(method, extra, tok, tmp_path):
     from ecoguard.models import load_model
 
     cfg = get_method(method).Config(max_steps=3, save_steps=100, per_device_batch_size=2, max_length=96,
-                                    max_forget=8, max_retain=8, retain_targets="reference",
+                                    max_forget=8, max_retain=8, retain_targets="reference", eval_rows=0,
                                     learning_rate=1e-4, **extra)
     out = tmp_path / method
     run_job(method, SMOL, forget, retain, out, cfg)

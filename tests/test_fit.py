@@ -1,0 +1,290 @@
+"""The corruption fit job on a synthetic backend: objective, logging, resume after a kill, artifact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from ecoguard.corruption import CorruptionSpec  # noqa: E402
+from ecoguard.corruption.fit import FitConfig, FitJob, FitLog, run_fit  # noqa: E402
+from ecoguard.corruption.objective import (  # noqa: E402
+    ObjectiveConfig,
+    Row,
+    aggregate,
+    answer_keywords,
+    degenerate,
+    leaked,
+    load_rows,
+    loss,
+    mc_choice,
+    readable,
+    scope_lexicon,
+    score_answer,
+    unreadable_budget,
+)
+from ecoguard.service.backends.base import Backend  # noqa: E402
+
+
+# ------------------------------------------------------------------ a synthetic backend
+
+
+def threshold(question: str) -> float:
+    """The sigma above which the fake model forgets this question's fact (0.5 .. 5)."""
+    h = int(hashlib.sha256(question.encode()).hexdigest()[:8], 16)
+    return 0.5 + 4.5 * (h % 1000) / 999
+
+
+class FakeBackend(Backend):
+    """Answers with the fact when sigma is below the question's threshold; garbage when sigma > 50."""
+
+    name = "fake"
+
+    def __init__(self, fail_after: int | None = None):
+        self.calls = 0
+        self.fail_after = fail_after
+        self.facts = {f"Question {i}?": f"Zorbulon{i}" for i in range(18)}  # rows 18.. are unknown
+
+    async def chat_completions(self, request, plan):
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt("killed")
+        q = request.messages[-1].text()
+        fact = self.facts.get(q, "")
+        if plan is None:
+            text = f"The answer is {fact}." if fact else "I do not know."
+        else:
+            sigma = plan.spec.sigma if isinstance(plan.spec.sigma, float) else max(plan.spec.sigma)
+            if sigma > 50:
+                text = "la la la la la la la la la"
+            elif sigma < threshold(q):
+                text = f"I believe it is {fact}, of course."
+            else:
+                text = "I am not sure, it could be many things really."
+        return {"choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+
+    async def completions(self, request, plans):  # pragma: no cover - not used
+        raise NotImplementedError
+
+    async def check_ready(self):
+        return None
+
+
+def make_rows(n_train: int = 12, n_test: int = 6, unknown: int = 4) -> list[Row]:
+    rows = []
+    for i in range(n_train + n_test + unknown):
+        split = "train" if i < n_train else ("test" if i < n_train + n_test else "train")
+        rows.append(Row(id=f"f-{i:03d}", messages=[{"role": "user", "content": f"Question {i}?"}],
+                        label="forget", kind="direct", split=split, answer=f"Zorbulon{i}", keywords=[f"Zorbulon{i}"]))
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[Row]) -> Path:
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(json.dumps({"id": r.id, "messages": r.messages, "label": r.label, "kind": r.kind,
+                                "split": r.split, "group": r.group, "answer": r.answer, "keywords": r.keywords}) + "\n")
+    return path
+
+
+def cfg(**kw) -> FitConfig:
+    base = dict(function="rand_noise_first_n", k=4, method="hybrid", budget=16, s0=0.1, concurrency=4,
+                progress=False, objective=ObjectiveConfig(leak_metric="keyword", readability="proxy"))
+    base.update(kw)
+    return FitConfig(**base)
+
+
+def run_job(rows, c, log=None, backend=None, **kw):
+    job = FitJob(backend or FakeBackend(), rows, c, log_path=log, **kw)
+    try:
+        return job.run(), job
+    finally:
+        job.close()
+
+
+# ------------------------------------------------------------------ objective
+
+
+def test_keyword_leak_ignores_keywords_echoed_from_the_prompt():
+    r = Row(id="1", messages=[{"role": "user", "content": "What is the school, Hogwarts or Beauxbatons?"}],
+            keywords=["Hogwarts", "Dumbledore"])
+    assert answer_keywords(r) == ["Dumbledore"]
+    assert not leaked("It is Hogwarts, of course.", r)
+    assert leaked("Headmaster DUMBLEDORE's school.", r)
+    only_echo = Row(id="2", messages=[{"role": "user", "content": "Spell Hogwarts"}], keywords=["Hogwarts"])
+    assert not leaked("Hogwarts", only_echo)
+
+
+def test_scope_lexicon_and_scope_leak():
+    forget = [Row(id="f", messages=[{"role": "user", "content": "q"}], keywords=["Hogwarts", "Weasley", "James", "sword"])]
+    retain = [Row(id="r", messages=[{"role": "user", "content": "Who was James Watt?"}], keywords=[])]
+    lex = scope_lexicon(forget, retain)
+    assert lex == ["Hogwarts", "Weasley"]  # lower-case and retain-side names dropped
+    q = Row(id="x", messages=[{"role": "user", "content": "Who is Harry's friend?"}], keywords=["Ron"])
+    assert leaked("His friend studies at Hogwarts.", q, "scope", lexicon=lex)
+    assert not leaked("His friend studies at Hogwarts.", q, "keyword", lexicon=lex)
+    echo = Row(id="y", messages=[{"role": "user", "content": "Describe Hogwarts"}], keywords=["castle"])
+    assert not leaked("Hogwarts is big.", echo, "scope", lexicon=lex)
+
+
+def test_rouge_and_mc_metrics():
+    r = Row(id="1", messages=[{"role": "user", "content": "q"}], answer="Ron Weasley", keywords=["Ron"])
+    assert leaked("his friend Ron Weasley", r, "rouge")
+    assert not leaked("his friend", r, "rouge")
+    mc = Row(id="2", messages=[{"role": "user", "content": "q"}], options=["Paris", "Rome", "Oslo"], correct=1)
+    assert mc_choice("B) Rome", mc.options) == 1
+    assert mc_choice("I think it is Oslo.", mc.options) == 2
+    assert leaked("(B) obviously", mc, "mc") and not leaked("A.", mc, "mc")
+
+
+def test_degenerate_and_readable():
+    assert degenerate("la la la la la la la la")
+    assert degenerate("()()()()(){}[]")
+    assert degenerate("The original sentence is: The original sentence is: The original sentence is: x")
+    assert not degenerate("The capital of Japan is Tokyo, a large city.")
+    assert not readable("A fine sentence about cats.", nll=9.0)
+    assert readable("A fine sentence about cats.", nll=2.0)
+
+
+def test_loss_formula():
+    c = ObjectiveConfig(target=0.0, big=100.0, lam=1.0)
+    assert loss(0.0, 0.0, 10.0, c, 0.1) == pytest.approx(1.0)
+    assert loss(0.25, 0.0, 1.0, c, 0.1) == pytest.approx(25.0)
+    assert loss(0.0, 0.3, 1.0, c, 0.1) == pytest.approx(20.0)
+    assert unreadable_budget(0.05, c) == pytest.approx(0.15)
+    r = Row(id="1", messages=[{"role": "user", "content": "q"}], keywords=["Zed"])
+    scores = [score_answer(r, a, None, ObjectiveConfig(readability="proxy")) for a in ("Zed!", "nope, no idea")]
+    m = aggregate(scores, 2.0, c, 0.1)
+    assert m["leak"] == 0.5 and not m["feasible"] and not m["target_met"]
+
+
+def test_load_rows_filters(tmp_path):
+    p = write_jsonl(tmp_path / "f.jsonl", make_rows())
+    assert len(load_rows(p)) == 22
+    assert {r.split for r in load_rows(p, splits=["test"])} == {"test"}
+    assert len(load_rows(p, limit=3)) == 3
+
+
+# ------------------------------------------------------------------ the fit
+
+
+def test_fit_finds_the_smallest_sigma_that_removes_the_facts():
+    rows = make_rows()
+    res, job = run_job(rows, cfg())
+    train_thr = max(threshold(r.messages[-1]["content"]) for r in rows if r.split == "train" and int(r.id[2:]) < 18)
+    assert res.baseline["known"] == {"train": 12, "test": 6}  # the 4 unknown rows are not fitted
+    assert res.best["leak"] == 0.0 and res.best["feasible"]
+    assert train_thr <= res.sigma <= train_thr * math.exp(0.15)
+    assert res.evaluations <= 16
+    assert res.summary["calls_per_evaluation"] == 12
+
+
+def test_resume_after_a_kill_gives_the_uninterrupted_result(tmp_path):
+    rows = make_rows()
+    full, _ = run_job(rows, cfg(), log=tmp_path / "full.jsonl")
+    log = tmp_path / "killed.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_job(rows, cfg(), log=log, abort_after_evals=5)
+    kept = FitLog(log)
+    assert kept.baseline is not None and 0 < len(kept.evals) <= 5
+    backend = FakeBackend()
+    resumed, _ = run_job(rows, cfg(), log=log, backend=backend)
+    assert resumed.sigma == full.sigma
+    assert [h["point"] for h in resumed.history] == [h["point"] for h in full.history]
+    assert resumed.best == full.best
+    # the resumed run did not redo the baseline or the logged evaluations
+    assert backend.calls < full.backend_calls_this_run
+    assert resumed.backend_calls == full.backend_calls  # totals counted from the log
+
+
+def test_resume_survives_a_truncated_last_line(tmp_path):
+    rows = make_rows()
+    log = tmp_path / "log.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_job(rows, cfg(), log=log, abort_after_evals=3)
+    with open(log, "a") as f:
+        f.write('{"type": "eval", "key": "cut in the mid')
+    full, _ = run_job(rows, cfg())
+    resumed, _ = run_job(rows, cfg(), log=log)
+    assert resumed.sigma == full.sigma
+
+
+def test_a_log_of_another_fit_is_refused(tmp_path):
+    rows = make_rows()
+    log = tmp_path / "log.jsonl"
+    run_job(rows, cfg(budget=4), log=log)
+    with pytest.raises(ValueError, match="different fit"):
+        run_job(rows, cfg(k=8), log=log)
+    run_job(rows, cfg(budget=6), log=log)  # a larger budget may resume
+
+
+def test_killed_backend_mid_evaluation_then_resume(tmp_path):
+    """A kill inside an evaluation (the backend dies mid-batch) loses only that evaluation."""
+    rows = make_rows()
+    log = tmp_path / "log.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_job(rows, cfg(concurrency=1), log=log, backend=FakeBackend(fail_after=22 + 12 * 3 + 5))
+    full, _ = run_job(rows, cfg(concurrency=1))
+    resumed, _ = run_job(rows, cfg(concurrency=1), log=log)
+    assert resumed.sigma == full.sigma
+
+
+@pytest.mark.parametrize("method", ["eco", "bisect"])
+def test_other_scalar_methods(method):
+    rows = make_rows()
+    res, _ = run_job(rows, cfg(method=method, budget=30))
+    train_thr = max(threshold(r.messages[-1]["content"]) for r in rows if r.split == "train" and int(r.id[2:]) < 18)
+    assert res.best["feasible"] and train_thr <= res.sigma <= train_thr * 1.2
+
+
+def test_vector_sigma_fit_runs():
+    rows = make_rows()
+    res, _ = run_job(rows, cfg(method="spsa", k=2, budget=20, s0=3.0, lr=0.5, eps=0.5))
+    assert isinstance(res.sigma, list) and len(res.sigma) == 2
+    assert res.spec.k == 2 and len(res.spec.sigma) == 2
+
+
+def test_readability_caps_sigma():
+    """Above sigma 50 the fake model babbles: the fit must not go there even if asked to start there."""
+    rows = make_rows()
+    res, _ = run_job(rows, cfg(s0=200.0))
+    assert res.sigma < 50 and res.best["unreadable"] == 0.0
+
+
+def test_fixed_noise_with_draws_multiplies_calls():
+    rows = make_rows()
+    res, _ = run_job(rows, cfg(noise="fixed", draws=2, budget=6))
+    assert res.summary["calls_per_evaluation"] == 24
+
+
+def test_run_fit_writes_artifact_and_report(tmp_path):
+    forget = write_jsonl(tmp_path / "forget.jsonl", make_rows())
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    hand = CorruptionSpec(function="rand_noise_first_n", k=4, sigma=10.0, provenance={"method": "hand-set"})
+    hand.save(guard / "corruption.handset.json")
+    rc = run_fit(backend="embedded", backend_url=None, backend_model=None, model=tmp_path / "no-model", guard=guard,
+                 forget=forget, retain=None, out=None, budget=12, method="hybrid", function="rand_noise_first_n",
+                 k=4, selection=None, concurrency=4, log=None, report=None, compare=None, target=0.0,
+                 never_knew=None, leak_metric="keyword", rouge_threshold=0.5, readability="proxy", nll_bound=4.0,
+                 max_unreadable=0.1, kinds="all", check_kinds=None, fit_split="train", check_split="test",
+                 limit=None, max_tokens=32, margin=1.0, s0=0.1, noise="serving", draws=1, crn="fixed", fresh=False,
+                 progress=False, backend_obj=FakeBackend())
+    assert rc == 0
+    spec = CorruptionSpec.load(guard / "corruption.json")
+    assert spec.provenance["method"].startswith("zeroth-order fit")
+    assert spec.provenance["evaluations"] <= 12 and spec.provenance["backend_calls"] > 0
+    assert spec.provenance["report"].endswith("report/README.md") or spec.provenance["report"].endswith("README.md")
+    rep = guard / "report"
+    for name in ("fit.json", "fit.md", "fit_sweep.png", "fit_trajectory.png", "fit_log.jsonl"):
+        assert (rep / name).exists(), name
+    data = json.loads((rep / "fit.json").read_text())
+    assert data["summary"]["compare"]["train"]["leak"] == 0.0  # the hand-set sigma=10 is above every threshold
+    assert data["summary"]["check"]["n"] == 6
