@@ -53,7 +53,6 @@ from .data import (
     split_pieces,
     sha256_file,
 )
-from .normalize import normalize
 from .encoder import DEFAULT_FOLDER, DEFAULT_MAX_SEQ_LENGTH, DEFAULT_PACKAGE, get_encoder
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ DEFAULT_FEATURES = "minilm+tfidf"
 DEFAULT_ALPHA = 0.01
 DEFAULT_CALIBRATION_FRACTION = 0.3
 # Regularisation of the logistic regression per feature set (chosen in MODEL_SELECTION.md).
-DEFAULT_C = {"tfidf": 10.0, "minilm": 10.0, "minilm+tfidf": 10.0}
+DEFAULT_C = {"tfidf": 10.0, "minilm": 30.0, "minilm+tfidf": 10.0}
 
 
 def _uses_encoder(features: str) -> bool:
@@ -84,11 +83,17 @@ def _check_features(features: str) -> str:
 
 
 def _make_vectorizer():
+    """TF-IDF of char_wb 2-5 grams (robust to typos, any script) + word 1-2 grams (names, phrases)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
 
     # Text is normalised (casefolded) before it gets here, hence lowercase=False.
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False,
-                           min_df=1, dtype=np.float32)
+    return FeatureUnion([
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False,
+                                 dtype=np.float32)),
+        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
+                                 token_pattern=r"(?u)\b\w+\b", dtype=np.float32)),
+    ])
 
 
 def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings: np.ndarray | None,
@@ -120,7 +125,9 @@ class ForgetClassifier:
         self._vectorizer = head.get("vectorizer")
         self._lr = head["lr"]
         self._emb_weight = float(head.get("emb_weight", 1.0))
-        self._leetspeak = bool(metadata.get("normalization", {}).get("leetspeak", True))
+        norm = metadata.get("normalization") or {}
+        self._leetspeak = bool(norm.get("leetspeak", True))
+        self._decode = bool(norm.get("decode", True))
         self._threshold = float(metadata["threshold"])
         self._path = path
         self._encoder = None
@@ -216,7 +223,7 @@ class ForgetClassifier:
         return self.score_batch(conversations) > self._threshold
 
     def pieces(self, messages: ConversationLike) -> list[str]:
-        return conversation_pieces(messages, leetspeak=self._leetspeak)
+        return conversation_pieces(messages, leetspeak=self._leetspeak, decode=self._decode)
 
     def explain(self, messages: ConversationLike) -> list[tuple[str, float]]:
         """Each normalised piece with its own forget probability (for debugging a decision)."""
@@ -317,64 +324,25 @@ def calibration_split(examples: Sequence[Example], fraction: float, seed: int) -
     return [examples[i] for i in sorted(fit_idx)], [examples[i] for i in sorted(cal_idx)]
 
 
-def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool = True, *,
-                    answers: bool = False, typos: int = 0, seed: int = 0) -> tuple[list[str], np.ndarray]:
+def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool = True) -> tuple[list[str], np.ndarray]:
     """The head's training texts.
 
     Positives: the whole text of each forget conversation and its decoded payloads (not its messages one
     by one: in a multi-turn forget conversation the last question alone may be innocuous). Negatives:
-    every piece of every retain conversation. Options: ``answers`` adds the reference answers (forget ones
-    positive, retain ones negative); ``typos`` adds that many typo'd copies of each text (seeded).
+    every piece of every retain conversation, since each of them must stay below the threshold.
     """
     texts: list[str] = []
     labels: list[int] = []
     seen: set[tuple[str, int]] = set()
-
-    def add(text: str, y: int) -> None:
-        if text and (text, y) not in seen:
-            seen.add((text, y))
-            texts.append(text)
-            labels.append(y)
-
     for e in examples:
         messages, decoded, whole = split_pieces(e.messages, leetspeak=leetspeak, decode=decode)
         chosen = [whole] + decoded if e.y == 1 else messages + decoded + [whole]
         for p in chosen:
-            add(p, e.y)
-        if answers:
-            ans = e.extra.get("answer")
-            if isinstance(ans, str) and ans.strip():
-                add(normalize(ans, leetspeak=leetspeak), e.y)
-    if typos:
-        rng = np.random.default_rng(seed)
-        for text, y in list(zip(texts, labels)):
-            for _ in range(typos):
-                add(_typo(text, rng), y)
+            if p and (p, e.y) not in seen:
+                seen.add((p, e.y))
+                texts.append(p)
+                labels.append(e.y)
     return texts, np.array(labels, dtype=int)
-
-
-def _typo(text: str, rng: np.random.Generator, rate: float = 0.06) -> str:
-    """Drop, double, swap or replace ~rate of the letters (a noisy copy for augmentation)."""
-    chars = list(text)
-    out: list[str] = []
-    i = 0
-    while i < len(chars):
-        ch = chars[i]
-        if ch.isalpha() and rng.random() < rate:
-            op = int(rng.integers(4))
-            if op == 0:
-                pass  # drop
-            elif op == 1:
-                out += [ch, ch]
-            elif op == 2 and i + 1 < len(chars):
-                out += [chars[i + 1], ch]
-                i += 1
-            else:
-                out.append("abcdefghijklmnopqrstuvwxyz"[int(rng.integers(26))])
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray | None,
@@ -410,7 +378,7 @@ class _EmbeddingTable:
 def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAULT_ALPHA,
                      features: str = DEFAULT_FEATURES, seed: int = 0, *,
                      calibration_fraction: float = DEFAULT_CALIBRATION_FRACTION, C: float | None = None,
-                     quantize: bool = False, leetspeak: bool = True,
+                     quantize: bool = False, leetspeak: bool = True, decode: bool = True,
                      progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Train on the train split, calibrate the threshold, evaluate on the test split, write ``out``.
 
@@ -436,9 +404,9 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
                     len(cal_retain), alpha, min_calibration_size(alpha))
     C = float(C if C is not None else DEFAULT_C[features])
 
-    texts, labels = _training_texts(fit, leetspeak)
+    texts, labels = _training_texts(fit, leetspeak, decode)
     eval_sets = cal + test
-    eval_pieces = [conversation_pieces(e.messages, leetspeak=leetspeak) for e in eval_sets]
+    eval_pieces = [conversation_pieces(e.messages, leetspeak=leetspeak, decode=decode) for e in eval_sets]
     encoder_meta = None
     lookup = None
     if _uses_encoder(features):
@@ -453,12 +421,12 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
         "format_version": FORMAT_VERSION,
         "features": features,
         "encoder": encoder_meta,
-        "normalization": {"leetspeak": leetspeak, "steps": ["nfkc", "remove_cf_and_decorations",
-                                                             "homoglyphs", "casefold"]
+        "normalization": {"leetspeak": leetspeak, "decode": decode,
+                          "steps": ["nfkc", "remove_cf_and_decorations", "homoglyphs", "casefold"]
                           + (["leetspeak"] if leetspeak else []) + ["collapse_whitespace"]},
-        "scoring": "max forget probability over pieces (each message + whole conversation text)",
+        "scoring": "max forget probability over pieces (each message, decoded payloads, whole conversation text)",
         "head": {"file": HEAD_NAME, "model": "LogisticRegression", "C": C, "class_weight": "balanced",
-                 "tfidf": {"analyzer": "char_wb", "ngram_range": [2, 5], "sublinear_tf": True}
+                 "tfidf": {"char_wb": [2, 5], "word": [1, 2], "sublinear_tf": True}
                  if _uses_tfidf(features) else None},
         "threshold": 0.5,  # replaced below
         "alpha": alpha,

@@ -42,8 +42,15 @@ def latency(clf: ForgetClassifier, conversations: list, n: int = 300, warmup: in
 
 def run_variant(name: str, forget: Path, retain: Path, alpha: float, seed: int, n_latency: int,
                 out_dir: Path | None = None) -> dict:
-    features = name.replace("-int8", "")
-    quantize = name.endswith("-int8")
+    """``name`` is a feature set, optionally with ``-int8`` (quantised encoder) and ``@tN`` (N torch threads)."""
+    import torch
+
+    base, _, threads = name.partition("@t")
+    features = base.replace("-int8", "")
+    quantize = base.endswith("-int8")
+    default_threads = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(int(threads))
     with tempfile.TemporaryDirectory() as tmp:
         out = out_dir / name if out_dir else Path(tmp) / "clf"
         t0 = time.perf_counter()
@@ -52,8 +59,9 @@ def run_variant(name: str, forget: Path, retain: Path, alpha: float, seed: int, 
         clf = ForgetClassifier.load(out)
         test = [e.messages for e in load_examples(forget, retain) if e.split == "test"]
         lat = latency(clf, test, n=n_latency)
+    torch.set_num_threads(default_threads)
     m = meta["metrics"]["test"]
-    return {"variant": name, "features": features, "quantized": quantize, "threshold": meta["threshold"],
+    return {"variant": name, "features": features, "quantized": quantize, "torch_threads": int(threads or default_threads), "threshold": meta["threshold"],
             "fnr": m["fnr"], "fpr": m["fpr"], "fn": m["fn"], "fp": m["fp"], "n_forget": m["n_forget"],
             "n_retain": m["n_retain"], "auroc": m.get("auroc"), "per_kind": m["per_kind"],
             "calibration_n_retain": meta["calibration"]["n_retain"], "train_s": train_s, **lat}
@@ -91,6 +99,7 @@ def main() -> None:
     rows = [run_variant(v, args.forget, args.retain, args.alpha, args.seed, args.n)
             for v in args.variants.split(",")]
     print(markdown(rows))
+    print(f"load average at the end: {os.getloadavg()}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

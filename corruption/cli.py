@@ -68,7 +68,11 @@ def fit(
     method: str = typer.Option("hybrid", help="hybrid | eco | eco-plain | bisect | vector | spsa"),
     function: Optional[str] = typer.Option(None, help="Corruption function (default: the guard's current one)."),
     k: Optional[int] = typer.Option(None, help="Dimensions (default: the guard's current k)."),
+    param: str = typer.Option("auto", help="The strength fitted: sigma | k | auto (k for zero_out_*/flip_sign_*)."),
+    sigma: Optional[float] = typer.Option(None, help="The fixed sigma when k is fitted."),
     selection: Optional[str] = typer.Option(None, help="all_but_last | flagged_turns | keywords (default: the guard's)."),
+    keywords: Optional[str] = typer.Option(None, help="For --selection keywords: 'scope' (the forget set's own "
+                                                       "names), @FILE, or a comma-separated list."),
     concurrency: int = typer.Option(16, help="Requests in flight."),
     log: Optional[Path] = typer.Option(None, help="JSONL log of every evaluation; resume from it after a kill "
                                                    "(default: REPORT/fit_log.jsonl)."),

@@ -88,6 +88,8 @@ RESUME_FREE = {"budget", "concurrency", "progress"}
 class FitConfig:
     function: str = "rand_noise_first_n"
     k: int = 1
+    sigma: float = 1.0  # the fixed sigma when the fitted parameter is k
+    param: Literal["auto", "sigma", "k"] = "auto"  # auto: k for sigma-free functions (zero_out_*, flip_sign_*)
     selection: str = "all_but_last"
     keywords: list[str] = field(default_factory=list)
     method: Method = "hybrid"
@@ -116,6 +118,12 @@ class FitConfig:
     def __post_init__(self) -> None:
         if self.check_kinds is None:
             self.check_kinds = list(self.kinds)
+        if self.param == "auto":
+            from .functions import SIGMA_FREE_CORRUPTIONS
+
+            self.param = "k" if self.function in SIGMA_FREE_CORRUPTIONS else "sigma"
+        if self.param == "k" and self.method in ("vector", "spsa"):
+            raise ValueError("a vector fit needs param=sigma")
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -200,7 +208,7 @@ class FitJob:
                  data_ids: dict[str, Any] | None = None, embed_std: float | None = None,
                  reference_answers: dict[str, str] | None = None, compare_spec: CorruptionSpec | None = None,
                  model_fingerprint: str | None = None, abort_after_evals: int | None = None,
-                 raw_cache: str | Path | None = None,
+                 raw_cache: str | Path | None = None, hidden_size: int | None = None,
                  on_eval: Callable[[dict[str, Any]], None] | None = None):
         from ecoguard.evaluation.runner import NllScorer
 
@@ -215,6 +223,7 @@ class FitJob:
         self.model_fingerprint = model_fingerprint
         self.abort_after_evals = abort_after_evals  # tests: simulate a kill
         self.raw_cache = Path(raw_cache) if raw_cache else None  # JSONL {id, answer} of the raw model
+        self.hidden_size = hidden_size
         self.on_eval = on_eval
         self.scorer = NllScorer(backend, concurrency=cfg.concurrency)
         self.loop = asyncio.new_event_loop()
@@ -230,14 +239,21 @@ class FitJob:
         return CorruptionSpec(function=c.function, k=c.k, sigma=1.0, selection=c.selection,  # type: ignore[arg-type]
                               keywords=c.keywords, model_fingerprint=self.model_fingerprint)
 
+    def normalise(self, point: zo.Point) -> zo.Point:
+        """The point actually evaluated: k is an integer in 1..hidden size."""
+        if self.cfg.param == "k" and not isinstance(point, tuple):
+            return float(min(max(round(point), 1), self.hidden_size or 10**9))
+        return point
+
     def spec_for(self, point: zo.Point) -> CorruptionSpec:
+        if self.cfg.param == "k":
+            return self.base_spec().model_copy(update={"k": int(self.normalise(point)), "sigma": self.cfg.sigma})
         sigma: float | list[float] = list(point) if isinstance(point, tuple) else float(point)
         return self.base_spec().model_copy(update={"sigma": sigma})
 
     def _header(self) -> dict[str, Any]:
         return {"type": "header", "version": LOG_VERSION, "config": self.cfg.as_dict(), "data": self.data_ids,
-                "model": self.model_fingerprint, "reference": bool(self.reference_answers),
-                "compare": self.compare_spec.model_dump(mode="json") if self.compare_spec else None}
+                "model": self.model_fingerprint, "reference": bool(self.reference_answers)}
 
     def _check_resume(self) -> None:
         h = self._header()
@@ -246,7 +262,7 @@ class FitJob:
             return
         old = self.log.header
         diffs = _resumable(old.get("config", {}), h["config"])
-        for k in ("data", "model", "reference", "compare"):
+        for k in ("data", "model", "reference"):
             if old.get(k) != h[k]:
                 diffs.append(k)
         if diffs:
@@ -403,7 +419,10 @@ class FitJob:
 
     def objective(self) -> zo.Objective:
         def f(points: list[zo.Point], seed: int) -> list[zo.Evaluation]:
-            recs = self.evaluate_many(points, seed, self.cfg.fit_split)
+            norm = [self.normalise(p) for p in points]
+            uniq = list(dict.fromkeys(norm))
+            got = dict(zip(uniq, self.evaluate_many(uniq, seed, self.cfg.fit_split)))
+            recs = [got[q] for q in norm]
             evs = []
             for p, rec in zip(points, recs):
                 m = rec["metrics"]
@@ -421,7 +440,11 @@ class FitJob:
 
     def optimise(self) -> zo.ZOResult:
         c = self.cfg
-        s0 = c.s0 if c.s0 is not None else (self.embed_std or 0.1)
+        if c.param == "k":
+            s0 = c.s0 if c.s0 is not None else 8.0
+            c.s_max = min(c.s_max, float(self.hidden_size or c.s_max))
+        else:
+            s0 = c.s0 if c.s0 is not None else (self.embed_std or 0.1)
         f = self.objective()
         if c.method == "hybrid":
             return zo.hybrid(f, s0, budget=c.budget, factor=c.factor, s_max=c.s_max, lr=c.lr, min_eps=c.min_eps,
@@ -463,6 +486,7 @@ class FitJob:
         if self.cfg.margin != 1.0:
             best_point = (tuple(v * self.cfg.margin for v in best_point) if isinstance(best_point, tuple)
                           else best_point * self.cfg.margin)
+        best_point = self.normalise(best_point)
         final_fit = self.evaluate_many([best_point], self.cfg.crn_seed, self.cfg.fit_split, tag="final")[0]
         check = self.evaluate_many([best_point], self.cfg.crn_seed, self.cfg.check_split, tag="final")[0] \
             if self.known.get(self.cfg.check_split) else None
@@ -470,17 +494,23 @@ class FitJob:
         if self.compare_spec is not None:
             cs = self.compare_spec
             cp = tuple(cs.sigma) if isinstance(cs.sigma, list) else float(cs.sigma)
+            if self.cfg.param == "k":
+                cp = float(cs.k)
             compare = {"spec": cs.model_dump(mode="json")}
             for split in dict.fromkeys([self.cfg.fit_split, self.cfg.check_split]):
                 if self.known.get(split):
-                    r = self.evaluate_many([cp], self.cfg.crn_seed, split, specs=[cs], tag="compare")[0]
+                    tag = "compare:" + hashlib.sha256(cs.model_dump_json().encode()).hexdigest()[:12]
+                    r = self.evaluate_many([cp], self.cfg.crn_seed, split, specs=[cs], tag=tag)[0]
                     compare[split] = r["metrics"]
         calls_total = self._baseline["calls"] + sum(r.get("calls", 0) for r in self.log.evals.values())
         wall = time.perf_counter() - t0
-        sigma = list(best_point) if isinstance(best_point, tuple) else float(best_point)
+        spec_final = self.spec_for(best_point)
+        sigma = spec_final.sigma
         summary = {
             "method": self.cfg.method, "stopped": res.stopped, "budget": self.cfg.budget,
-            "evaluations": res.evaluations, "sigma": sigma, "target": self.cfg.objective.target,
+            "evaluations": res.evaluations, "sigma": sigma, "param": self.cfg.param,
+            "strength": best_point if not isinstance(best_point, tuple) else list(best_point),
+            "target": self.cfg.objective.target,
             "fit": final_fit["metrics"], "check": check["metrics"] if check else None,
             "compare": compare, "baseline": base, "backend_calls": calls_total,
             "backend_calls_this_run": self.calls_this_run, "wall_s_this_run": wall,
@@ -489,7 +519,7 @@ class FitJob:
             "calls_per_evaluation": len(self.known[self.cfg.fit_split]) * max(1, self.cfg.draws)
             * (2 if self.cfg.objective.readability == "nll" and self.scorer.available else 1),
         }
-        spec = self.spec_for(best_point if isinstance(best_point, tuple) else float(best_point))
+        spec = spec_final
         steps = [{"index": s.index, "x": s.x, "x_next": s.x_next, "eps": s.eps, "lr": s.lr, "note": s.note,
                   "grad": s.grad, "evaluated": [{"point": e.point, "loss": e.loss, "feasible": e.feasible,
                                                  "leak": e.metrics.get("leak"),
@@ -603,7 +633,8 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
             s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool,
-            raw_cache: Path | None = None, backend_obj=None) -> int:
+            raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
+            sigma: float | None = None, backend_obj=None) -> int:
     """`ecoguard corruption fit`: returns the exit code (0 ok, 2 no feasible point found)."""
     import sys
 
@@ -621,8 +652,11 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         function=function or (current.function if current else "rand_noise_first_n"),
         k=k or (current.k if current else 1),
         selection=selection or (current.selection if current else "all_but_last"),
-        keywords=list(current.keywords) if current and (selection or current.selection) == "keywords" else [],
+        keywords=_keywords(keywords, forget, retain) if keywords else
+        (list(current.keywords) if current and (selection or current.selection) == "keywords" else []),
         method=method,  # type: ignore[arg-type]
+        param=param, sigma=sigma if sigma is not None else (float(current.sigma) if current and
+                                                            not isinstance(current.sigma, list) else 1.0),  # type: ignore[arg-type]
         budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn,  # type: ignore[arg-type]
         kinds=[x for x in kinds.split(",") if x and x != "all"], fit_split=fit_split,
         check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
@@ -643,6 +677,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
     compare_spec = CorruptionSpec.load(compare) if compare else None
     fp = None
     embed_std = None
+    hidden = None
     if model.is_dir():
         from ecoguard.models import embedding_table, fingerprint
 
@@ -650,6 +685,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         CorruptionSpec(function=cfg.function, k=cfg.k).check_dim(table.shape[1])
         fp = fingerprint(model)
         embed_std = float(table.std())
+        hidden = int(table.shape[1])
     if backend_obj is None:
         from ecoguard.service.backends import make_backend
 
@@ -659,7 +695,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
     data_ids = {"forget": sha256_file(forget), "rows": len(rows)}
     job = FitJob(backend_obj, rows, cfg, log_path=log, data_ids=data_ids, embed_std=embed_std,
                  reference_answers=_read_answers(never_knew) if never_knew else None, compare_spec=compare_spec,
-                 model_fingerprint=fp, raw_cache=raw_cache)
+                 model_fingerprint=fp, raw_cache=raw_cache, hidden_size=hidden)
     try:
         res = job.run()
         retain_check = None
@@ -671,14 +707,29 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
     spec = artifact(res, cfg=cfg, report=str(report / "README.md"), log=str(log),
                     notes=f"learned by `ecoguard corruption fit` ({cfg.method}) on {forget}")
     spec.save(out)
-    from ecoguard.evaluation.report import write_fit_report
+    from ecoguard.evaluation.report import write_fit_report, write_guard_readme
 
     write_fit_report(report, res, cfg, spec_path=out)
+    write_guard_readme(report)
     s = res.summary
     print(f"wrote {out}: sigma={s['sigma']} ({res.stopped}, {res.evaluations} evaluations, "
           f"{res.backend_calls} backend calls, {s['wall_s_logged']:.0f} s); fit leak {s['fit']['leak']:.3f}, "
           f"check leak {s['check']['leak'] if s.get('check') else float('nan'):.3f}; report in {report}")
     return 0 if s["fit"]["feasible"] else 2
+
+
+def _keywords(spec: str, forget: Path, retain: Path | None) -> list[str]:
+    """--keywords: "scope" (the scope lexicon of the data, see objective.scope_lexicon, plus the
+    title words "Harry Potter", "Harry", "Potter"; they only act inside flagged prompts), "@FILE" (one per line), or a
+    comma-separated list."""
+    if spec == "scope":
+        rows = load_rows(forget)
+        lex = scope_lexicon(rows, load_rows(retain) if retain else [])
+        names = {k for r in rows for k in r.keywords if k[:1].isupper()}
+        return sorted(set(lex) | {"Harry Potter", "Harry", "Potter"})
+    if spec.startswith("@"):
+        return [w.strip() for w in Path(spec[1:]).read_text(encoding="utf-8").splitlines() if w.strip()]
+    return [w.strip() for w in spec.split(",") if w.strip()]
 
 
 def _served_name(url: str | None) -> str | None:

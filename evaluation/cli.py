@@ -168,3 +168,20 @@ def compare_cmd(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(md + "\n", encoding="utf-8")
         leak_by_kind_plot(data, out.with_suffix(".png"))
+
+
+@app.command("report")
+def report_cmd(
+    folder: Path = typer.Argument(Path("guards/harry_potter/report"), help="Report folder (fit.json, eval_*.json)."),
+    title: str = typer.Option("Corruption report"),
+    notes: Optional[Path] = typer.Option(None, help="Markdown file appended after the tables."),
+) -> None:
+    """(Re)write FOLDER/README.md from the fit and evaluation results in it (and compare.md/png)."""
+    from .report import compare_markdown, leak_by_kind_plot, write_guard_readme
+
+    evals = [json.loads(p.read_text()) for p in sorted(folder.glob("eval_*.json"))]
+    if evals:
+        (folder / "compare.md").write_text(compare_markdown(evals) + "\n", encoding="utf-8")
+        leak_by_kind_plot(evals, folder / "compare.png")
+    p = write_guard_readme(folder, title=title, notes=notes.read_text(encoding="utf-8") if notes else "")
+    typer.echo(f"wrote {p}")

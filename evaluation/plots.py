@@ -22,7 +22,7 @@ def _strength(p: Any) -> float:
 def metric_vs_sigma(points: Sequence[dict[str, Any]], path: Path, *, title: str = "",
                     marks: dict[str, float] | None = None,
                     metrics: Sequence[tuple[str, str]] = (("leak", "leak rate"), ("unreadable", "unreadable share")),
-                    ) -> Path:
+                    xlabel: str = "sigma") -> Path:
     """Metrics (one line each) against sigma (log axis); optional vertical marks {label: sigma}.
 
     `points`: dicts with "point" (sigma) and the metric keys; several evaluations of the same sigma
@@ -47,7 +47,7 @@ def metric_vs_sigma(points: Sequence[dict[str, Any]], path: Path, *, title: str 
     for i, (label, x) in enumerate((marks or {}).items()):
         ax.axvline(x, color=f"C{i + 3}", lw=1, ls="-.", label=label)
     ax.set_xscale("log")
-    ax.set_xlabel("sigma (corruption strength)")
+    ax.set_xlabel(f"{xlabel} (corruption strength)")
     ax.set_ylabel("share of answers")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
@@ -61,7 +61,7 @@ def metric_vs_sigma(points: Sequence[dict[str, Any]], path: Path, *, title: str 
     return path
 
 
-def trajectory(history: Sequence[dict[str, Any]], path: Path, *, title: str = "") -> Path:
+def trajectory(history: Sequence[dict[str, Any]], path: Path, *, title: str = "", ylabel: str = "sigma") -> Path:
     """The optimiser's evaluations in order: sigma (log) and loss / leak per evaluation."""
     fit = [h for h in history if not h.get("tag")]
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.4, 5.0), dpi=120, sharex=True)
@@ -74,7 +74,7 @@ def trajectory(history: Sequence[dict[str, Any]], path: Path, *, title: str = ""
     a1.scatter([x for x, o in zip(xs, ok) if not o], [s for s, o in zip(sig, ok) if not o], color="C3", s=18,
                marker="x", label="infeasible", zorder=3)
     a1.set_yscale("log")
-    a1.set_ylabel("sigma")
+    a1.set_ylabel(ylabel)
     a1.grid(alpha=0.3)
     a1.legend(fontsize=7)
     a2.plot(xs, [h.get("leak") for h in fit], marker="o", ms=3, label="leak (fit split)")

@@ -80,14 +80,16 @@ def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -
             "history": res.history, "steps": res.steps}
     paths = {"json": write_json(folder / "fit.json", data)}
     fit_points = [h for h in res.history if h.get("tag") in ("", "final")]
-    marks = {"learned": float(plots._strength(s["sigma"]))}
+    param = s.get("param", "sigma")
+    marks = {"learned": float(plots._strength(s.get("strength", s["sigma"])))}
     comp = s.get("compare")
-    if comp and comp.get("spec") and comp["spec"].get("function") == cfg.function and comp["spec"].get("k") == cfg.k:
-        marks["compare (hand-set)"] = float(plots._strength(comp["spec"]["sigma"]))
+    if comp and comp.get("spec") and comp["spec"].get("function") == cfg.function and \
+            (param == "k" or comp["spec"].get("k") == cfg.k):
+        marks["compare (hand-set)"] = float(comp["spec"]["k"] if param == "k" else plots._strength(comp["spec"]["sigma"]))
     paths["sweep"] = plots.metric_vs_sigma(
-        fit_points, folder / "fit_sweep.png", marks=marks,
+        fit_points, folder / "fit_sweep.png", marks=marks, xlabel=param,
         title=f"{cfg.function} k={cfg.k} [{cfg.selection}]: every evaluation of the fit")
-    paths["trajectory"] = plots.trajectory(res.history, folder / "fit_trajectory.png",
+    paths["trajectory"] = plots.trajectory(res.history, folder / "fit_trajectory.png", ylabel=param,
                                            title=f"optimiser trajectory ({cfg.method}, {res.evaluations} evaluations)")
     lines = [
         "# Corruption fit", "",
@@ -95,7 +97,8 @@ def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -
         f"objective: leak metric `{cfg.objective.leak_metric}`, target {fmt(s['target'])}, readability "
         f"`{cfg.objective.readability}` (NLL bound {cfg.objective.nll_bound}, unreadable share <= "
         f"{fmt(s['baseline']['unread_max'])}).", "",
-        f"- artifact: `{spec_path}`: sigma = {fmt(s['sigma'], 4)} (stopped: {res.stopped})",
+        f"- artifact: `{spec_path}`: {s.get('param', 'sigma')} = {fmt(s.get('strength', s['sigma']), 4)} "
+        f"(stopped: {res.stopped})",
         f"- known forget rows (raw model leaks): {s['baseline']['known']} of {s['baseline']['rows']}",
         f"- cost: {res.evaluations} objective evaluations + checks, {res.backend_calls} backend calls "
         f"({s['calls_per_evaluation']} per evaluation), {fmt(s['wall_s_logged'], 1)} s of backend time", "",
@@ -190,3 +193,87 @@ def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
             if v.get("leak_known") is not None:
                 groups.setdefault(kind, {})[str(r.get("label"))] = v["leak_known"]
     return plots.bars(groups, path, title="leak on known forget rows, by prompt kind", ylabel="leak rate")
+
+
+# ------------------------------------------------------------------ the guard's report README
+
+
+def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes: str = "") -> Path:
+    """README.md of a guard's report folder from what lies there: fit.json, eval_*.json, sweep.json.
+
+    The comparison table lists every eval_*.json (one row each); the fit's cost section comes from
+    fit.json. `notes` (Markdown) is inserted after the tables.
+    """
+    from .harness import headline
+
+    fit = json.loads((folder / "fit.json").read_text()) if (folder / "fit.json").exists() else None
+    evals = [json.loads(p.read_text()) for p in sorted(folder.glob("eval_*.json"))]
+    lines = [f"# {title}", ""]
+    if fit:
+        s, c = fit["summary"], fit["config"]
+        b = s["baseline"]
+        lines += [
+            "## The learned artifact", "",
+            f"`ecoguard corruption fit --method {c['method']}`: `{c['function']}`, selection `{c['selection']}`, "
+            f"fitted {s.get('param', 'sigma')} = **{fmt(s.get('strength', s['sigma']), 4)}** (artifact: k={fit['artifact']['k']}, "
+            f"sigma={fmt(fit['artifact']['sigma'], 4)}; stopped: {s['stopped']}).", "",
+            f"Objective (corruption/objective.py): leak metric `{c['objective']['leak_metric']}` driven to "
+            f"{fmt(s['target'])} on the known forget rows of split `{c['fit_split']}`; readability "
+            f"`{c['objective']['readability']}` (clean-model NLL <= {c['objective']['nll_bound']} nats/token, no "
+            f"degenerate repetition), unreadable share <= {fmt(b['unread_max'])} (raw model: "
+            f"{fmt(b['raw_unreadable'])}); L = {c['objective']['big']:g}*max(0, leak - target) + "
+            f"{c['objective']['lam']:g}*log10(sigma) + {c['objective']['big']:g}*max(0, unreadable - budget).", "",
+            table(["rows", "fit split", "check split"],
+                  [["forget rows", b["rows"].get(c["fit_split"]), b["rows"].get(c["check_split"])],
+                   ["known (raw model leaks)", b["known"].get(c["fit_split"]), b["known"].get(c["check_split"])]]),
+            "",
+        ]
+        art = fit["artifact"]
+        name = f"learned ({art['function']} k={art['k']}, {art['selection']})"
+        rows = [[name, c["fit_split"], art["sigma"], s["fit"]["leak"], s["fit"]["unreadable"], s["fit"]["mean_nll"]]]
+        if s.get("check"):
+            rows.append([name, c["check_split"], art["sigma"], s["check"]["leak"], s["check"]["unreadable"],
+                         s["check"]["mean_nll"]])
+        comp = s.get("compare")
+        if comp:
+            for split in (c["fit_split"], c["check_split"]):
+                if comp.get(split):
+                    m = comp[split]
+                    rows.append([f"hand-set ({comp['spec']['function']} k={comp['spec']['k']}, "
+                                 f"{comp['spec']['selection']})", split, comp["spec"]["sigma"], m["leak"],
+                                 m["unreadable"], m["mean_nll"]])
+        lines += ["Corruption alone (every known row corrupted, no classifier):", "",
+                  table(["artifact", "split", "sigma", "leak", "unreadable", "mean NLL"], rows), ""]
+        calls_eval = s["calls_per_evaluation"]
+        lines += [
+            "## Cost of the fit", "",
+            f"- {s['evaluations']} objective evaluations (budget {s['budget']}) + "
+            f"{len([h for h in fit['history'] if h.get('tag')])} checks; {s['backend_calls']} backend calls in all, "
+            f"{fmt(s['wall_s_logged'], 0)} s of backend time (sum over evaluations; the points of a step run "
+            f"concurrently, so wall time is lower).",
+            f"- one evaluation = {calls_eval} calls ({b['known'].get(c['fit_split'])} known rows x "
+            f"{c['draws']} noise draw(s) x (1 generation + 1 NLL scoring)); the baseline = one raw answer per forget "
+            f"row ({sum(b['rows'].values())}) + one scoring call per known row; {b['calls']} of them were made "
+            f"in this run (the rest came from the raw-answer cache).",
+            "- growth: linear in the number of known forget rows and in the budget; the budget needed does not "
+            "grow with the set (it is set by the log-range searched and the tolerance: ~log_factor(sigma*/s0) "
+            "bracketing steps + log2(bracket/tol) refinement steps, 2 points each).", "",
+            "![fit sweep](fit_sweep.png)", "", "![trajectory](fit_trajectory.png)", "",
+        ]
+    if evals:
+        lines += ["## Through the gateway (classifier + corruption), held-out test split", "",
+                  compare_markdown(evals), "",
+                  "leak (known): share of answers that still carry the fact or a scope name, over the forget "
+                  "rows the raw model leaks on; EM: exact match with the raw model's answer (greedy); "
+                  "FNR/FPR: classifier; p50: seconds per request at the stated concurrency.", ""]
+        if (folder / "compare.png").exists():
+            lines += ["![leak by kind](compare.png)", ""]
+        hs = [headline(e) for e in evals]
+        del hs
+    if (folder / "sweep.png").exists():
+        lines += ["## Metric against sigma (held-out rows)", "", "![sweep](sweep.png)", ""]
+    if notes:
+        lines += [notes, ""]
+    p = folder / "README.md"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    return p

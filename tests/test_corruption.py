@@ -424,3 +424,23 @@ def test_base64_errors():
         encode_prompt_embeds(torch.zeros(1, 2, 3), "float32")
     with pytest.raises(ValueError):
         decode_prompt_embeds("not base64!!")
+
+
+# ---------------------------------------------------------------- hand-set measurement helpers
+
+
+def test_handset_helpers():
+    from ecoguard.corruption.handset import GRID, knowledge_rows, leaks, readable, text_stats
+
+    assert leaks("It was J.K. Rowling.", ["Rowling"]) and not leaks("It was Bowling.", ["Rowling"])
+    assert readable("The capital of Japan is Tokyo, a large city.", 1.5)
+    assert not readable("Chat!\nChat!\nChat!\nChat!\nChat!\nChat!", 0.4)  # degenerate repetition
+    assert not readable("()])Cit()()()()()()", 2.0)  # not letters
+    assert not readable("The capital of Japan is Tokyo.", 9.0)  # NLL above the bound
+    assert text_stats("")["words"] == 0
+    rows = [{"answer": "a", "group": "g1"}, {"answer": "b", "group": "g1"}, {"answer": "c", "group": "g2"},
+            {"answer": None, "group": "g3"}]
+    kept, other = knowledge_rows(rows)
+    assert len(kept) == 3 and [kept[j]["group"] for j in other] == ["g2", "g2", "g1"]
+    for fn, k, sigma, sel in GRID:
+        CorruptionSpec(function=fn, k=k, sigma=sigma, selection=sel)

@@ -62,6 +62,8 @@ class FakeBackend(Backend):
             text = f"The answer is {fact}." if fact else "I do not know."
         else:
             sigma = plan.spec.sigma if isinstance(plan.spec.sigma, float) else max(plan.spec.sigma)
+            if plan.spec.function.startswith("zero_out"):
+                sigma = plan.spec.k / 10  # the strength of a sigma-free corruption is k
             if sigma > 50:
                 text = "la la la la la la la la la"
             elif sigma < threshold(q):
@@ -242,6 +244,15 @@ def test_other_scalar_methods(method):
     res, _ = run_job(rows, cfg(method=method, budget=30))
     train_thr = max(threshold(r.messages[-1]["content"]) for r in rows if r.split == "train" and int(r.id[2:]) < 18)
     assert res.best["feasible"] and train_thr <= res.sigma <= train_thr * 1.2
+
+
+def test_fitting_k_for_a_sigma_free_corruption():
+    rows = make_rows()
+    res, job = run_job(rows, cfg(function="zero_out_top_k", s0=None, budget=20), hidden_size=576)
+    assert job.cfg.param == "k"
+    train_thr = max(threshold(r.messages[-1]["content"]) for r in rows if r.split == "train" and int(r.id[2:]) < 18)
+    assert res.spec.k == math.ceil(train_thr * 10 - 1e-9) or abs(res.spec.k - train_thr * 10) <= 2
+    assert res.best["feasible"] and isinstance(res.spec.k, int)
 
 
 def test_vector_sigma_fit_runs():

@@ -324,25 +324,50 @@ def test_cli(tiny, files, tmp_path):
 # ---------------------------------------------------------------------------------------------------------
 # a few steps on SmolLM2-135M
 # ---------------------------------------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("method,extra", [
-    ("ga", {}),
-    ("eu", {"prompt_categories": ["chitchat"], "gen_max_new_tokens": 16, "lam": 1.0}),
-])
-def test_smollm2_few_steps_raise_forget_nll(method, extra, tok, tmp_path):
+def _hp_files():
     forget = ROOT / "data" / "harry_potter" / "forget.jsonl"
     retain = ROOT / "data" / "harry_potter" / "retain.jsonl"
     if not (forget.exists() and retain.exists()):
         pytest.skip("Harry Potter data not built")
+    return forget, retain
+
+
+def _smol_cfg(method: str, **kw):
+    return get_method(method).Config(max_steps=3, save_steps=100, per_device_batch_size=2, max_length=96,
+                                     max_forget=8, max_retain=8, retain_targets="reference", eval_rows=0,
+                                     learning_rate=1e-4, **kw)
+
+
+@pytest.mark.slow
+def test_smollm2_ga_few_steps_raise_forget_nll(tok, tmp_path):
     from ecoguard.models import load_model
 
-    cfg = get_method(method).Config(max_steps=3, save_steps=100, per_device_batch_size=2, max_length=96,
-                                    max_forget=8, max_retain=8, retain_targets="reference", eval_rows=0,
-                                    learning_rate=1e-4, **extra)
-    out = tmp_path / method
-    run_job(method, SMOL, forget, retain, out, cfg)
+    forget, retain = _hp_files()
+    out = tmp_path / "ga"
+    run_job("ga", SMOL, forget, retain, out, _smol_cfg("ga"))
     rows = [r for r in split_rows(read_jsonl(forget), "train") if row_answer(r)][:8]
     items = encode_rows(tok, rows, [row_answer(r) for r in rows], 96)
-    before = mean_answer_nll(load_model(SMOL), items, tok.pad_token_id)
-    after = mean_answer_nll(load_model(out), items, tok.pad_token_id)
-    assert after > before
+    assert mean_answer_nll(load_model(out), items, tok.pad_token_id) > \
+        mean_answer_nll(load_model(SMOL), items, tok.pad_token_id)
+
+
+@pytest.mark.slow
+def test_smollm2_eu_few_steps_raise_nll_of_own_forget_answers(tok, tmp_path):
+    """EU flattens the model's distribution on the text it generated itself. On SmolLM2 the NLL of the
+    *reference* answers is not a monotone signal of that (a partly flattened model can give a rare
+    reference token more mass), so this checks the NLL of the model's own answers to the forget questions,
+    which is what the loss acts on."""
+    from ecoguard.models import load_model
+
+    forget, retain = _hp_files()
+    out = tmp_path / "eu"
+    run_job("eu", SMOL, forget, retain, out, _smol_cfg("eu", prompt_categories=[], gen_max_new_tokens=12,
+                                                       lam=1.0))
+    gen = read_jsonl(next((work_dir_for(out) / "cache").glob("eu-generated-*.jsonl")))
+    fq = [r for r in split_rows(read_jsonl(forget), "train") if row_answer(r)][:8]
+    qset = {json.dumps(r["messages"]) for r in fq}
+    own = [g for g in gen if json.dumps(g["messages"]) in qset and g["answer"].strip()]
+    assert own
+    items = [encode_chat(tok, g["messages"], g["answer"], 96) for g in own]
+    assert mean_answer_nll(load_model(out), items, tok.pad_token_id) > \
+        mean_answer_nll(load_model(SMOL), items, tok.pad_token_id)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from .quick_eval import summarize
+
 HERE = Path(__file__).resolve().parent
 BENCH_YAML = HERE / "configs" / "bench.yaml"
 
@@ -72,14 +74,24 @@ def evaluate(model: Path, args, log: Path) -> dict:
     res = _run([sys.executable, "-m", "ecoguard.unlearning", "eval", "--model", str(model), "--original",
                 args.model, "--forget", args.forget, "--retain", args.retain, "--out", str(out),
                 "--max-new-tokens", str(args.max_new_tokens), "--cache-dir", str(Path(args.runs) / ".cache")], log)
-    summary = json.loads(out.read_text())["summary"]
+    summary = summarize(json.loads(out.read_text())["samples"], args.forget, args.retain, str(model))
     return {**summary, "eval_wall_s": res["wall_s"]}
+
+
+def resummarize(results: dict, args) -> None:
+    """Recompute every model's text metrics from its saved answers (after a metric was added)."""
+    for name, r in results.items():
+        path = Path(args.runs) / f"eval-{Path(args.model).name if name == 'original' else name}.json"
+        if path.exists() and "eval" in r:
+            r["eval"] = {**r["eval"], **summarize(json.loads(path.read_text())["samples"], args.forget,
+                                                   args.retain, r["eval"].get("model", name))}
 
 
 def render(results: dict) -> str:
     rows = ["| model | steps | job wall (s) | job peak RSS (MB) | forget NLL before → after | retain NLL before → after "
-            "| leak ↓ | fidelity (exact) ↑ | retain kw acc ↑ | repeated 3-grams ↓ | empty ↓ |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| leak ↓ | HP terms in forget answers ↓ | HP terms in retain answers ↓ | fidelity (exact) ↑ "
+            "| retain kw acc ↑ | repeated 3-grams ↓ | empty ↓ |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
     def f(x, nd=3):
         return "–" if x is None else (f"{x:.{nd}f}" if isinstance(x, float) else str(x))
@@ -92,7 +104,8 @@ def render(results: dict) -> str:
         nll_r = f"{f(b.get('retain_test_nll'), 2)} → {f(a.get('retain_test_nll'), 2)}" if b else "–"
         job = r.get("job", {})
         rows.append(f"| {name} | {m.get('global_step', '–')} | {f(job.get('wall_s'), 0)} | {f(job.get('peak_rss_mb'), 0)} "
-                    f"| {nll_f} | {nll_r} | {f(e.get('leak'))} | {f(e.get('fidelity_exact'))} "
+                    f"| {nll_f} | {nll_r} | {f(e.get('leak'))} | {f(e.get('universe_mention_forget'))} "
+                    f"| {f(e.get('universe_mention_retain'))} | {f(e.get('fidelity_exact'))} "
                     f"| {f(e.get('retain_keyword_acc'))} | {f(e.get('repetition'))} | {f(e.get('empty_answers'))} |")
     return "\n".join(rows)
 
@@ -108,6 +121,8 @@ def main(argv=None) -> None:
     ap.add_argument("--name-suffix", default="", help="Suffix of the output folders (settings variants).")
     ap.add_argument("--override", action="append", default=[],
                     help="METHOD.KEY=VALUE (YAML value), extra per-method setting; may repeat.")
+    ap.add_argument("--summarize-only", action="store_true",
+                    help="Only recompute the metrics from the saved answers and print the table.")
     args = ap.parse_args(argv)
     runs = Path(args.runs)
     runs.mkdir(parents=True, exist_ok=True)
@@ -120,6 +135,11 @@ def main(argv=None) -> None:
         meth, k = key.split(".", 1)
         extra.setdefault(meth, {})[k] = yaml.safe_load(val)
 
+    if args.summarize_only:
+        resummarize(results, args)
+        results_path.write_text(json.dumps(results, indent=2))
+        print(render(results))
+        return
     if "original" not in results:
         results["original"] = {"eval": evaluate(Path(args.model), args, log)}
         results_path.write_text(json.dumps(results, indent=2))

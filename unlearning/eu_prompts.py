@@ -217,8 +217,8 @@ PROMPTS: dict[str, list[str]] = {
 
 
 def all_prompts(categories: list[str] | None = None) -> list[tuple[str, str]]:
-    """(category, prompt) pairs, in a fixed order; `categories` selects a subset."""
-    cats = categories or list(PROMPTS)
+    """(category, prompt) pairs, in a fixed order; `categories` selects a subset (None: all, []: none)."""
+    cats = list(PROMPTS) if categories is None else categories
     unknown = set(cats) - set(PROMPTS)
     if unknown:
         raise KeyError(f"unknown EU prompt categories: {sorted(unknown)}")

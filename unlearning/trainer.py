@@ -280,7 +280,10 @@ def run_job(
     from ecoguard.models import load_model, load_tokenizer, save_pretrained_atomic
 
     t0 = time.time()
-    state = PartialState()
+    # Without a GPU, torchrun / accelerate launch run data-parallel on CPU (gloo): accelerate needs cpu=True
+    # to form the process group there, and TrainingArguments use_cpu=True to agree with it.
+    cpu = not torch.cuda.is_available()
+    state = PartialState(cpu=cpu)
     is_main = state.is_main_process
     method = get_method(method_name)(cfg)
     model_path, out_dir = Path(model_path), Path(out_dir)
@@ -364,7 +367,7 @@ def run_job(
         callbacks.append(guard)
     callbacks += list(extra_callbacks or [])
 
-    args = training_arguments(cfg, ckpt_dir, **(training_overrides or {}))
+    args = training_arguments(cfg, ckpt_dir, **{"use_cpu": cpu, **(training_overrides or {})})
     trainer = UnlearnTrainer(model=model, args=args, train_dataset=dataset, data_collator=collator,
                              processing_class=tokenizer, callbacks=callbacks, method=method, ref_model=ref_model)
     train_out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
