@@ -712,7 +712,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
     write_fit_report(report, res, cfg, spec_path=out)
     write_guard_readme(report)
     s = res.summary
-    print(f"wrote {out}: sigma={s['sigma']} ({res.stopped}, {res.evaluations} evaluations, "
+    print(f"wrote {out}: {s['param']}={s['strength']} ({res.stopped}, {res.evaluations} evaluations, "
           f"{res.backend_calls} backend calls, {s['wall_s_logged']:.0f} s); fit leak {s['fit']['leak']:.3f}, "
           f"check leak {s['check']['leak'] if s.get('check') else float('nan'):.3f}; report in {report}")
     return 0 if s["fit"]["feasible"] else 2

@@ -45,11 +45,11 @@ READ_SLACK = 0.10
 # stays intact); all_but_last = ECO's default (template markers and system prompt corrupted too).
 GRID: list[tuple[str, int, float, str]] = (
     [("rand_noise_first_n", 1, s, "flagged_turns") for s in (1.0, 10.0, 100.0, 1e6)]
-    + [("rand_noise_first_n", k, s, "flagged_turns") for k in (4, 32) for s in (1.0, 10.0, 100.0)]
-    + [("zero_out_top_k", k, 0.0, "flagged_turns") for k in (100, 300)]
-    + [("flip_sign_top_k", k, 0.0, "flagged_turns") for k in (100, 300)]
-    + [("rand_noise_first_n", 1, s, "all_but_last") for s in (1.0, 10.0, 1e6)]
-    + [("zero_out_top_k", 200, 0.0, "all_but_last"), ("flip_sign_top_k", 200, 0.0, "all_but_last")]
+    + [("rand_noise_first_n", k, s, "flagged_turns") for k in (4, 32) for s in (1.0, 10.0)]
+    + [("zero_out_top_k", k, 0.0, "flagged_turns") for k in (100, 200, 300)]
+    + [("flip_sign_top_k", k, 0.0, "flagged_turns") for k in (100, 200)]
+    + [("rand_noise_first_n", 1, s, "all_but_last") for s in (10.0, 1e6)]
+    + [("zero_out_top_k", 300, 0.0, "all_but_last")]
 )
 
 
@@ -187,17 +187,19 @@ def perturbation(cps, clean_rows) -> float:
 
 
 def evaluate(model, tok, table, items, answers, label) -> dict:
+    """leak over the known items only; readability over all items."""
     nll = answer_nll(model, tok, answers)
     leak = [leaks(a, it["keywords"]) for a, it in zip(answers, items)]
     read = [readable(a, n) for a, n in zip(answers, nll)]
     finite = [n for n in nll if n != float("inf")]
+    known = [lk for lk, it in zip(leak, items) if it["known"]]
     return {
         "setting": label,
-        "leak": sum(leak) / len(items),
+        "leak": sum(known) / max(len(known), 1),
         "readable": sum(read) / len(items),
         "nll": sum(finite) / max(len(finite), 1),
         "distinct": sum(text_stats(a)["distinct"] for a in answers) / len(items),
-        "answers": [{"q": it["question"], "a": a, "leak": lk, "readable": rd, "nll": n}
+        "answers": [{"q": it["question"], "known": it["known"], "a": a, "leak": lk, "readable": rd, "nll": n}
                     for it, a, lk, rd, n in zip(items, answers, leak, read, nll)],
     }
 
@@ -207,11 +209,15 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default="data/harry_potter/forget.jsonl")
     ap.add_argument("--model", default="models/smollm2-135m-instruct")
     ap.add_argument("--n", type=int, default=40, help="questions the clean model answers with a keyword")
+    ap.add_argument("--n-read", type=int, default=40,
+                    help="questions for readability: the known ones, filled up with other --kinds rows")
     ap.add_argument("--max-candidates", type=int, default=240)
     ap.add_argument("--kinds", default="direct,paraphrase")
     ap.add_argument("--fill-kinds", default="typo,indirect,homoglyph,roleplay,system,task",
                     help="kinds screened after --kinds when those give fewer than --n known questions")
     ap.add_argument("--screen-tokens", type=int, default=24, help="max_new_tokens while screening")
+    ap.add_argument("--known-ids", default=None,
+                    help="comma-separated row ids known to leak (skips screening, e.g. from a previous run)")
     ap.add_argument("--max-new-tokens", type=int, default=48)
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
@@ -240,24 +246,35 @@ def main(argv=None) -> int:
     # 1. the questions the clean model answers with a keyword
     clean_spec = CorruptionSpec(function="zero_out_first_n", k=1, selection="all_but_last")
     items = []
-    for i in range(0, min(len(rows), args.max_candidates), args.batch):
-        chunk = rows[i : i + args.batch]
-        ids = [corrupt_chat(tok, table, r["messages"], clean_spec).token_ids for r in chunk]
-        ans = generate(model, tok, [table[torch.tensor(x)] for x in ids], args.screen_tokens, args.batch)
-        items += [r for r, a in zip(chunk, ans) if leaks(a, r["keywords"])][: args.n - len(items)]
-        log(f"screened {i + len(chunk)}: {len(items)} known")
-        if len(items) >= args.n:
-            break
+    if args.known_ids:
+        by_id = {r["id"]: r for r in rows}
+        items = [by_id[i] for i in args.known_ids.split(",") if i in by_id][: args.n]
+    else:
+        for i in range(0, min(len(rows), args.max_candidates), args.batch):
+            chunk = rows[i : i + args.batch]
+            ids = [corrupt_chat(tok, table, r["messages"], clean_spec).token_ids for r in chunk]
+            ans = generate(model, tok, [table[torch.tensor(x)] for x in ids], args.screen_tokens, args.batch)
+            items += [r for r, a in zip(chunk, ans) if leaks(a, r["keywords"])][: args.n - len(items)]
+            log(f"screened {i + len(chunk)}: {len(items)} known")
+            if len(items) >= args.n:
+                break
+    log("known ids: " + ",".join(str(it["id"]) for it in items))
     if not items:
         raise SystemExit("no forget question is answered with a keyword by the clean model")
+    known_ids = {id(it) for it in items}
+    filler = [r for r in rows if r["kind"] in set(args.kinds.split(",")) and id(r) not in known_ids]
+    items = items + filler[: max(0, args.n_read - len(items))]
+    for it in items:
+        it["known"] = id(it) in known_ids
     clean_ids = [corrupt_chat(tok, table, it["messages"], clean_spec).token_ids for it in items]
     clean_answers = generate(model, tok, [table[torch.tensor(x)] for x in clean_ids], args.max_new_tokens,
                              args.batch)
     msgs = [it["messages"] for it in items]
-    splits = {sp: sum(str(it["split"]) == sp for it in items) for sp in sorted({str(it["split"]) for it in items})}
-    kinds = {kd: sum(it["kind"] == kd for it in items) for kd in sorted({str(it["kind"]) for it in items})}
+    known = [it for it in items if it["known"]]
+    splits = {sp: sum(str(it["split"]) == sp for it in known) for sp in sorted({str(it["split"]) for it in known})}
+    kinds = {kd: sum(it["kind"] == kd for it in known) for kd in sorted({str(it["kind"]) for it in known})}
     splits = {"split": splits, "kind": kinds}
-    log(f"kept {len(items)} questions, splits {splits}")
+    log(f"{len(known)} known questions (leak), {len(items)} for readability; known: {splits}")
 
     # answer likelihood on every direct/paraphrase row with a reference answer (needs no generation)
     know_clean_ids = [corrupt_chat(tok, table, r["messages"], clean_spec).token_ids for r in know_rows]
@@ -300,7 +317,7 @@ def main(argv=None) -> int:
         r.update(function=fn, k=k, sigma=sigma, selection=selection, perturbation=perturbation(cps, clean_rows))
         r["ans_lp"], r["knowledge"] = knowledge(spec)
         results.append(r)
-        Path(args.results).write_text(json.dumps({"n": len(items), "partial": True, "results": results}, indent=1))
+        Path(args.results).write_text(json.dumps({"partial": True, "results": results}, indent=1))
         log(f"{label}: leak {r['leak']:.2f} readable {r['readable']:.2f} nll {r['nll']:.2f} "
             f"pert {r['perturbation']:.3g} knowledge {r['knowledge']:.2f}")
 
@@ -310,11 +327,11 @@ def main(argv=None) -> int:
           and r["knowledge"] <= MAX_KNOWLEDGE and r["readable"] >= floor]
     chosen = min(ok, key=lambda r: r["perturbation"]) if ok else None
     Path(args.results).write_text(json.dumps({
-        "n": len(items), "n_knowledge_rows": len(know_rows), "nll_bound": NLL_BOUND, "max_leak": MAX_LEAK,
+        "n_known": len(known), "n_read": len(items), "known_ids": [it["id"] for it in known], "n_knowledge_rows": len(know_rows), "nll_bound": NLL_BOUND, "max_leak": MAX_LEAK,
         "max_knowledge": MAX_KNOWLEDGE, "read_floor": floor,
         "chosen": chosen["setting"] if chosen else None, "splits": splits, "results": results,
     }, indent=1))
-    write_report(Path(args.report), results, chosen, floor, len(items), args, splits)
+    write_report(Path(args.report), results, chosen, floor, (len(known), len(items)), args, splits)
     if chosen is None:
         log("no setting met the criteria; nothing written")
         return 1
@@ -323,29 +340,32 @@ def main(argv=None) -> int:
         spec = CorruptionSpec(
             function=chosen["function"], k=chosen["k"], sigma=chosen["sigma"], selection=chosen["selection"],
             model_fingerprint=fingerprint(model_dir),
-            notes=f"hand-set: weakest setting of the grid with leak <= {MAX_LEAK} and readable >= {floor:.2f} "
-                  f"on {len(items)} forget questions the clean model answers",
+            notes=f"hand-set: weakest setting of the grid with leak <= {MAX_LEAK} (on the {len(known)} forget "
+                  f"questions the clean model answers), knowledge <= {MAX_KNOWLEDGE}, readable >= {floor:.2f}",
             provenance={"method": "hand-set", "report": args.report, "results": args.results,
-                        "data": args.data, "n_questions": len(items), "leak": chosen["leak"],
-                        "readable": chosen["readable"]},
+                        "data": args.data, "n_known": len(known), "n_read": len(items), "leak": chosen["leak"],
+                        "readable": chosen["readable"], "knowledge": chosen["knowledge"]},
         )
         spec.save(args.spec_out)
         log(f"wrote {args.spec_out}")
     return 0
 
 
+NOTES_MARKER = "<!-- notes: kept when the measurement is re-run -->"
+
+
 def write_report(path: Path, results, chosen, floor, n, args, splits) -> None:
+    n_known, n_read = n
     lines = [
         "# Hand-set corruption for the Harry Potter guard",
         "",
-        f"Measured by `python -m ecoguard.corruption.handset` (in-process transformers, greedy,"
-        f" max_new_tokens={args.max_new_tokens}) on the {n} forget questions (kinds {args.kinds}, then"
-        f" {args.fill_kinds}) of"
-        f" `{args.data}` whose uncorrupted answer contains one of the row's keywords (train rows first; splits"
-        f" used: {splits}). Corruption exactly as the"
-        " gateway applies it: `corrupt_chat` (selection in brackets; flagged_turns = the user's question only),"
-        " seed derived from the token ids.",
-        "",
+        f"Measured by `python -m ecoguard.corruption.handset` (in-process transformers, fp32, greedy,"
+        f" max_new_tokens={args.max_new_tokens}). Leak is measured on the {n_known} forget questions whose"
+        f" uncorrupted answer contains one of the row's keywords (screened: kinds {args.kinds}, then"
+        f" {args.fill_kinds}, train rows first; {splits}); readability on those plus other {args.kinds} rows,"
+        f" {n_read} in all. Data: `{args.data}`. Corruption exactly as the gateway applies it: `corrupt_chat`"
+        " (selection in brackets; flagged_turns = the user/system turns' content only, template intact),"
+        " seed derived from the token ids.",        "",
         f"- leak: fraction of answers still containing a keyword; readable: fraction of fluent answers (mean NLL"
         f" per token under the clean model <= {NLL_BOUND}, distinct-word ratio >= 0.5, >= 3 words, >= 70% letters);"
         " perturbation: mean over prompts of ||E'-E||_F/||E||_F (whole prompt matrix).",
@@ -369,11 +389,14 @@ def write_report(path: Path, results, chosen, floor, n, args, splits) -> None:
     if chosen:
         lines += [f"**Chosen: {chosen['setting']}**.", "", "Sample answers:", ""]
         clean = results[0]["answers"]
-        for a, c in list(zip(chosen["answers"], clean))[:6]:
+        for a, c in [(a, c) for a, c in zip(chosen["answers"], clean) if a["known"]][:8]:
             lines += [f"- Q: {a['q']}", f"  - clean: {c['a'][:160]!r}", f"  - corrupted: {a['a'][:160]!r}"]
     else:
         lines.append("No setting met the criteria.")
-    path.write_text("\n".join(lines) + "\n")
+    lines += ["", NOTES_MARKER]
+    old = path.read_text() if path.exists() else ""
+    tail = old.split(NOTES_MARKER, 1)[1].lstrip("\n") if NOTES_MARKER in old else ""
+    path.write_text("\n".join(lines) + "\n" + tail)
 
 
 if __name__ == "__main__":

@@ -91,12 +91,15 @@ def quick_eval_cmd(
     max_new_tokens: int = typer.Option(48, "--max-new-tokens"),
     cache_dir: Path = typer.Option(Path("runs/unlearn/.cache"), "--cache-dir",
                                    help="Cache of the original model's greedy answers."),
+    retain_every: int = typer.Option(1, "--retain-every", help="Evaluate every k-th retain test row only."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Generation batch size."),
 ) -> None:
     """Quick check: leak on forget test questions (keyword match), fidelity on retain test prompts
     (greedy answer identical to the original's)."""
     from .quick_eval import quick_eval
 
-    res = quick_eval(model, original, forget, retain, max_new_tokens=max_new_tokens, cache_dir=cache_dir)
+    res = quick_eval(model, original, forget, retain, max_new_tokens=max_new_tokens, cache_dir=cache_dir,
+                     retain_every=retain_every, batch_size=batch_size)
     path = out or (model / "quick_eval.json")
     path.write_text(json.dumps(res, indent=2))
     typer.echo(json.dumps(res["summary"]))

@@ -63,7 +63,8 @@ def prompt_text(row: dict) -> str:
     return "\n".join(m["content"] for m in prompt_messages(row))
 
 
-def original_answers(original: Path, rows: list[dict], max_new_tokens: int, cache_dir: Path) -> list[str]:
+def original_answers(original: Path, rows: list[dict], max_new_tokens: int, cache_dir: Path,
+                     batch_size: int = 16) -> list[str]:
     from ecoguard.models import fingerprint, load_model, load_tokenizer
 
     from .methods.base import _key
@@ -73,7 +74,7 @@ def original_answers(original: Path, rows: list[dict], max_new_tokens: int, cach
     if path.exists():
         return json.loads(path.read_text())
     ans = generate_chat(load_model(original), load_tokenizer(original), [prompt_messages(r) for r in rows],
-                        max_new_tokens=max_new_tokens)
+                        max_new_tokens=max_new_tokens, batch_size=batch_size)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(ans))
     return ans
@@ -110,18 +111,22 @@ def summarize(samples: dict[str, list[dict]], forget_path: str | Path, retain_pa
 
 
 def quick_eval(model_dir: str | Path, original: str | Path, forget_path: str | Path, retain_path: str | Path,
-               max_new_tokens: int = 48, cache_dir: str | Path = "runs/unlearn/.cache") -> dict[str, Any]:
+               max_new_tokens: int = 48, cache_dir: str | Path = "runs/unlearn/.cache",
+               retain_every: int = 1, batch_size: int = 16) -> dict[str, Any]:
+    """`retain_every` k > 1 evaluates every k-th retain test row only (a cheaper fidelity estimate)."""
     from ecoguard.models import load_model, load_tokenizer
 
     forget = [r for r in split_rows(read_jsonl(forget_path), "test") if r.get("keywords")]
-    retain = split_rows(read_jsonl(retain_path), "test")
+    retain = split_rows(read_jsonl(retain_path), "test")[::retain_every]
     tok, model = load_tokenizer(model_dir), load_model(model_dir)
-    f_ans = generate_chat(model, tok, [prompt_messages(r) for r in forget], max_new_tokens=max_new_tokens)
-    o_ans = original_answers(Path(original), retain, max_new_tokens, Path(cache_dir))
+    f_ans = generate_chat(model, tok, [prompt_messages(r) for r in forget], max_new_tokens=max_new_tokens,
+                          batch_size=batch_size)
+    o_ans = original_answers(Path(original), retain, max_new_tokens, Path(cache_dir), batch_size)
     if Path(model_dir).resolve() == Path(original).resolve():
         r_ans = list(o_ans)
     else:
-        r_ans = generate_chat(model, tok, [prompt_messages(r) for r in retain], max_new_tokens=max_new_tokens)
+        r_ans = generate_chat(model, tok, [prompt_messages(r) for r in retain], max_new_tokens=max_new_tokens,
+                              batch_size=batch_size)
     samples = {
         "forget": [{"id": r["id"], "q": prompt_messages(r)[-1]["content"], "a": a} for r, a in zip(forget, f_ans)],
         "retain": [{"id": r["id"], "q": prompt_messages(r)[-1]["content"], "a": a, "original": o}

@@ -203,6 +203,17 @@ def last_complete_checkpoint(ckpt_dir: Path) -> Optional[Path]:
     return max(done, key=lambda p: int(p.name.split("-")[-1]))
 
 
+def same_job(saved: str, current: str) -> bool:
+    """Same config (non-comment lines) and, where the saved file names its inputs, the same inputs."""
+    def split(text):
+        lines = text.splitlines()
+        return [ln for ln in lines if ln.startswith("#")], [ln for ln in lines if not ln.startswith("#")]
+
+    s_head, s_body = split(saved)
+    c_head, c_body = split(current)
+    return s_body == c_body and (not s_head or s_head == c_head)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -289,17 +300,19 @@ def run_job(
     model_path, out_dir = Path(model_path), Path(out_dir)
     work = work_dir_for(out_dir)
     ckpt_dir = work / "checkpoints"
-    cfg_yaml = cfg.to_yaml()
+    # The saved config names its inputs in comments (ignored when the file is reused with --config).
+    cfg_yaml = (f"# ecoguard unlearn {method_name}\n# model: {model_path.resolve()}\n"
+                f"# forget: {Path(forget_path).resolve()}\n# retain: {Path(retain_path).resolve()}\n" + cfg.to_yaml())
 
     # --- a finished job with the same config is not redone; a different config starts over ---------------
     if resume and (out_dir / METRICS_NAME).exists() and (out_dir / CONFIG_NAME).exists() \
-            and (out_dir / CONFIG_NAME).read_text() == cfg_yaml:
+            and same_job((out_dir / CONFIG_NAME).read_text(), cfg_yaml):
         echo(f"{out_dir} is complete with this config; nothing to do (use --no-resume to redo)")
         return json.loads((out_dir / METRICS_NAME).read_text())
     with state.main_process_first():
         if is_main:
             saved = work / CONFIG_NAME
-            if work.exists() and (not resume or not saved.exists() or saved.read_text() != cfg_yaml):
+            if work.exists() and (not resume or not saved.exists() or not same_job(saved.read_text(), cfg_yaml)):
                 if resume and saved.exists():
                     echo(f"config differs from the one in {work}: starting over")
                 for p in (ckpt_dir, work / "final_raw", work / LOG_NAME, work / "ppl_baseline.json",

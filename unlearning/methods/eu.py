@@ -13,8 +13,9 @@ follow `retain_targets` (default: the starting model's own greedy answers).
 
 Self-generated set (not published in the paper; our choices): every prompt of eu_prompts.py plus, by
 default, the forget train questions (`include_forget_questions`; set it false for the pure,
-target-agnostic method), `samples_per_prompt` = 1, temperature 0.8, top-p 0.95, 64 new tokens, seeded,
-cached in the cache dir.
+target-agnostic method; `max_forget_prompts` caps how many), `samples_per_prompt` = 1, temperature 0.8,
+top-p 0.95, 64 new tokens, seeded, cached in the cache dir. `prompt_categories` selects categories of
+eu_prompts.py (None: all, []: none).
 
 Defaults for 135M: lr 2e-5 full fine-tune (LoRA 2e-4, r=8/alpha=16/q,v), batch 4 per stream, 60 steps.
 """
@@ -39,6 +40,7 @@ class EUConfig(UnlearnConfig):
     kl_direction: Literal["p_u", "u_p"] = "p_u"
     prompt_categories: Optional[list[str]] = None
     include_forget_questions: bool = True
+    max_forget_prompts: Optional[int] = None   # use only the first N forget train questions as prompts
     samples_per_prompt: int = 1
     gen_max_new_tokens: int = 64
     gen_temperature: float = 0.8
@@ -49,7 +51,7 @@ class EUConfig(UnlearnConfig):
 def eu_conversations(cfg: EUConfig, forget_rows: list[dict]) -> list[list[dict]]:
     convs = [[{"role": "user", "content": p}] for _, p in all_prompts(cfg.prompt_categories)]
     if cfg.include_forget_questions:
-        convs += [prompt_messages(r) for r in forget_rows]
+        convs += [prompt_messages(r) for r in forget_rows[: cfg.max_forget_prompts]]
     return [c for c in convs for _ in range(cfg.samples_per_prompt)]
 
 
