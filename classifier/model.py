@@ -60,12 +60,14 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 CONFIG_NAME = "config.json"
 HEAD_NAME = "head.joblib"
-FEATURE_SETS = ("tfidf", "minilm", "minilm+tfidf")
+FEATURE_SETS = ("tfidf", "minilm", "minilm+tfidf", "tfidf+lex", "minilm+tfidf+lex")
 DEFAULT_FEATURES = "minilm+tfidf"
 DEFAULT_ALPHA = 0.01
 DEFAULT_CALIBRATION_FRACTION = 0.3
 # Regularisation of the logistic regression per feature set (chosen in MODEL_SELECTION.md).
-DEFAULT_C = {"tfidf": 10.0, "minilm": 30.0, "minilm+tfidf": 10.0}
+DEFAULT_C = {"tfidf": 10.0, "minilm": 30.0, "minilm+tfidf": 10.0, "tfidf+lex": 10.0, "minilm+tfidf+lex": 10.0}
+# Scale of the lexicon features relative to the (unit-norm) embedding / TF-IDF blocks.
+DEFAULT_LEX_WEIGHT = 1.0
 
 
 def _uses_encoder(features: str) -> bool:
@@ -74,6 +76,10 @@ def _uses_encoder(features: str) -> bool:
 
 def _uses_tfidf(features: str) -> bool:
     return "tfidf" in features.split("+")
+
+
+def _uses_lexicon(features: str) -> bool:
+    return "lex" in features.split("+")
 
 
 def _check_features(features: str) -> str:
@@ -97,7 +103,7 @@ def _make_vectorizer():
 
 
 def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings: np.ndarray | None,
-                    emb_weight: float = 1.0):
+                    emb_weight: float = 1.0, lexicon=None):
     import scipy.sparse as sp
 
     parts = []
@@ -106,6 +112,9 @@ def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings:
         parts.append(sp.csr_matrix(embeddings * emb_weight) if _uses_tfidf(features) else embeddings)
     if _uses_tfidf(features):
         parts.append(vectorizer.transform(texts))
+    if _uses_lexicon(features):
+        assert lexicon is not None
+        parts.append(sp.csr_matrix(lexicon.transform(texts)))
     if len(parts) == 1:
         return parts[0]
     return sp.hstack(parts, format="csr")
@@ -125,6 +134,7 @@ class ForgetClassifier:
         self._vectorizer = head.get("vectorizer")
         self._lr = head["lr"]
         self._emb_weight = float(head.get("emb_weight", 1.0))
+        self._lexicon = head.get("lexicon")
         norm = metadata.get("normalization") or {}
         self._leetspeak = bool(norm.get("leetspeak", True))
         self._decode = bool(norm.get("decode", True))
@@ -191,6 +201,8 @@ class ForgetClassifier:
             raise ValueError(f"classifier artifact {path}: {head_file.name} does not hold a classifier head")
         if _uses_tfidf(metadata["features"]) and not hasattr(head.get("vectorizer"), "transform"):
             raise ValueError(f"classifier artifact {path}: {head_file.name} lacks the TF-IDF vectorizer")
+        if _uses_lexicon(metadata["features"]) and not hasattr(head.get("lexicon"), "transform"):
+            raise ValueError(f"classifier artifact {path}: {head_file.name} lacks the lexicon features")
         return cls(metadata, head, path=path)
 
     @property
@@ -236,7 +248,7 @@ class ForgetClassifier:
             return np.zeros(0, dtype=np.float64)
         if _uses_encoder(self._features) and embeddings is None:
             embeddings = self._encoder.encode(texts)
-        X = _feature_matrix(self._features, texts, self._vectorizer, embeddings, self._emb_weight)
+        X = _feature_matrix(self._features, texts, self._vectorizer, embeddings, self._emb_weight, self._lexicon)
         return self._lr.predict_proba(X)[:, 1].astype(np.float64)
 
     def _score_pieces(self, pieces: Sequence[Sequence[str]],
@@ -346,14 +358,22 @@ def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool =
 
 
 def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray | None,
-             *, C: float, seed: int, emb_weight: float = 1.0) -> dict[str, Any]:
+             *, C: float, seed: int, emb_weight: float = 1.0, lexicon_terms: Sequence[str] | None = None,
+             lex_weight: float = DEFAULT_LEX_WEIGHT) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
+    from .lexicon import LexiconFeatures
+
     vectorizer = _make_vectorizer().fit(texts) if _uses_tfidf(features) else None
-    X = _feature_matrix(features, texts, vectorizer, embeddings, emb_weight)
+    lexicon = None
+    if _uses_lexicon(features):
+        if lexicon_terms is None:
+            raise ValueError(f"features {features!r} need lexicon_terms")
+        lexicon = LexiconFeatures(lexicon_terms, weight=lex_weight)
+    X = _feature_matrix(features, texts, vectorizer, embeddings, emb_weight, lexicon)
     lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=seed)
     lr.fit(X, labels)
-    return {"vectorizer": vectorizer, "lr": lr, "emb_weight": emb_weight}
+    return {"vectorizer": vectorizer, "lr": lr, "emb_weight": emb_weight, "lexicon": lexicon}
 
 
 class _EmbeddingTable:
@@ -415,7 +435,13 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
                         "pooling": "mean", "normalize": True, "max_seq_length": encoder.max_seq_length,
                         "quantized": bool(quantize)}
         lookup = _EmbeddingTable(encoder, texts + [p for ps in eval_pieces for p in ps], progress)
-    head = fit_head(features, texts, labels, lookup(texts) if lookup else None, C=C, seed=seed)
+    lexicon_terms = None
+    if _uses_lexicon(features):
+        from .lexicon import build_lexicon
+
+        lexicon_terms = build_lexicon(fit, leetspeak=leetspeak)  # train rows of the fit part only
+    head = fit_head(features, texts, labels, lookup(texts) if lookup else None, C=C, seed=seed,
+                    lexicon_terms=lexicon_terms)
 
     metadata: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -427,7 +453,11 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
         "scoring": "max forget probability over pieces (each message, decoded payloads, whole conversation text)",
         "head": {"file": HEAD_NAME, "model": "LogisticRegression", "C": C, "class_weight": "balanced",
                  "tfidf": {"char_wb": [2, 5], "word": [1, 2], "sublinear_tf": True}
-                 if _uses_tfidf(features) else None},
+                 if _uses_tfidf(features) else None,
+                 "lexicon": {"n_terms": len(lexicon_terms), "weight": DEFAULT_LEX_WEIGHT, "fuzzy_cutoff": 0.8,
+                             "rule": "words (>= 4 letters) of train forget keywords and capitalised tokens, "
+                                     "never a whole word in train retain rows; see lexicon.py"}
+                 if lexicon_terms is not None else None},
         "threshold": 0.5,  # replaced below
         "alpha": alpha,
         "seed": seed,

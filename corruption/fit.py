@@ -104,6 +104,7 @@ class FitConfig:
     crn_seed: int = 0
     noise: Literal["serving", "fixed"] = "serving"
     draws: int = 1
+    read_extra: int = 0  # forget rows per split the raw model does NOT know, added to the readability term
     margin: float = 1.0  # the artifact's sigma = best sigma * margin
     kinds: list[str] = field(default_factory=list)  # forget kinds fitted on ([] = all)
     check_kinds: list[str] | None = None  # kinds of the held-out check (None: same as kinds; [] = all)
@@ -316,10 +317,12 @@ class FitJob:
             known = [r for r, a in zip(self.rows, answers)
                      if leaked(a, r, cfg.leak_metric, cfg.rouge_threshold, cfg.lexicon)]
             amap = dict(zip([r.id for r in self.rows], answers))
-            nlls = self.loop.run_until_complete(self._nll(known, [amap[r.id] for r in known]))
-            b = {"type": "baseline", "answers": amap, "nll": {r.id: n for r, n in zip(known, nlls)},
+            extra = self._extra_rows({r.id for r in known})
+            scored = known + [r for rs in extra.values() for r in rs]
+            nlls = self.loop.run_until_complete(self._nll(scored, [amap[r.id] for r in scored]))
+            b = {"type": "baseline", "answers": amap, "nll": {r.id: n for r, n in zip(scored, nlls)},
                  "known": [r.id for r in known], "from_cache": len(self.rows) - len(todo),
-                 "calls": len(todo) + self._calls_per_eval(0, [amap[r.id] for r in known]),
+                 "calls": len(todo) + self._calls_per_eval(0, [amap[r.id] for r in scored]),
                  "wall_s": time.perf_counter() - t0}
             self.log.append(b)
         self._baseline = b
@@ -330,10 +333,12 @@ class FitJob:
                             and (not c.check_kinds or r.kind in c.check_kinds)],
             c.fit_split: [r for r in self.rows if r.id in known_ids and r.split == c.fit_split and (not c.kinds or r.kind in c.kinds)],
         }
+        self.extra = self._extra_rows(known_ids)
         fit_rows = self.known[self.cfg.fit_split]
         if not fit_rows:
             raise ValueError(f"no forget row of split {self.cfg.fit_split!r} is known to the raw model: nothing to fit")
-        raw_scores = [score_answer(r, b["answers"][r.id], b["nll"].get(r.id), self.cfg.objective) for r in fit_rows]
+        raw_scores = [score_answer(r, b["answers"][r.id], b["nll"].get(r.id), self.cfg.objective)
+                      for r in fit_rows + self.extra.get(self.cfg.fit_split, [])]
         raw_unread = sum(not s.readable for s in raw_scores) / len(raw_scores)
         self.unread_max = unreadable_budget(raw_unread, self.cfg.objective)
         if self.cfg.objective.leak_metric == "mc" and self.reference_answers is None:
@@ -346,6 +351,18 @@ class FitJob:
         return {"rows": n_rows, "known": {s: len(v) for s, v in self.known.items()},
                 "raw_unreadable": raw_unread, "unread_max": self.unread_max,
                 "target": self.cfg.objective.target, "calls": b["calls"], "wall_s": b.get("wall_s")}
+
+    def _extra_rows(self, known_ids: set[str]) -> dict[str, list[Row]]:
+        """Per split, `read_extra` forget rows the raw model does not know (a fixed hash order)."""
+        c = self.cfg
+        out: dict[str, list[Row]] = {}
+        if c.read_extra <= 0:
+            return out
+        for split, kinds in ((c.fit_split, c.kinds), (c.check_split, c.check_kinds)):
+            pool = [r for r in self.rows if r.split == split and r.id not in known_ids and (not kinds or r.kind in kinds)]
+            pool.sort(key=lambda r: derive_seed("read|" + r.id))
+            out[split] = pool[:c.read_extra]
+        return out
 
     # ------------------------------------------------------------ evaluating
 
@@ -360,7 +377,8 @@ class FitJob:
 
         spec = spec or self.spec_for(point)
         rows = self.known[split]
-        reps = [(r, d) for d in range(max(1, self.cfg.draws)) for r in rows]
+        extra = getattr(self, "extra", {}).get(split, [])
+        reps = [(r, d) for d in range(max(1, self.cfg.draws)) for r in rows + extra]
         t0 = time.perf_counter()
         # one copy of a row per noise draw; the plan is looked up by the copy's identity
         wrapped: list[Row] = []
@@ -376,7 +394,9 @@ class FitJob:
         answers = await self._answers(wrapped, plan_for, self._params())
         nlls = await self._nll(wrapped, answers)
         scores: list[AnswerScore] = [score_answer(r, a, n, self.cfg.objective) for r, a, n in zip(wrapped, answers, nlls)]
-        metrics = aggregate(scores, point, self.cfg.objective, self.unread_max)
+        known_ids = {r.id for r in rows}
+        metrics = aggregate([s for s in scores if s.row_id in known_ids], point, self.cfg.objective, self.unread_max,
+                            read_only=[s for s in scores if s.row_id not in known_ids])
         rec = {"type": "eval", "key": _key(split, point, crn_key, tag),
                "point": list(point) if isinstance(point, tuple) else point, "seed": crn_key, "split": split,
                "tag": tag, "metrics": metrics,
@@ -516,7 +536,8 @@ class FitJob:
             "backend_calls_this_run": self.calls_this_run, "wall_s_this_run": wall,
             "wall_s_logged": (self._baseline.get("wall_s") or 0.0)
             + sum(r.get("wall_s", 0.0) for r in self.log.evals.values()),
-            "calls_per_evaluation": len(self.known[self.cfg.fit_split]) * max(1, self.cfg.draws)
+            "calls_per_evaluation": (len(self.known[self.cfg.fit_split]) + len(self.extra.get(self.cfg.fit_split, [])))
+            * max(1, self.cfg.draws)
             * (2 if self.cfg.objective.readability == "nll" and self.scorer.available else 1),
         }
         spec = spec_final
@@ -632,7 +653,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             rouge_threshold: float, readability: str, nll_bound: float, max_unreadable: float, kinds: str,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
-            s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool,
+            s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool, read_extra: int = 0,
             raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
             sigma: float | None = None, backend_obj=None) -> int:
     """`ecoguard corruption fit`: returns the exit code (0 ok, 2 no feasible point found)."""
@@ -657,7 +678,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         method=method,  # type: ignore[arg-type]
         param=param, sigma=sigma if sigma is not None else (float(current.sigma) if current and
                                                             not isinstance(current.sigma, list) else 1.0),  # type: ignore[arg-type]
-        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn,  # type: ignore[arg-type]
+        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn, read_extra=read_extra,  # type: ignore[arg-type]
         kinds=[x for x in kinds.split(",") if x and x != "all"], fit_split=fit_split,
         check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,

@@ -318,18 +318,23 @@ def strength_of(point: float | Sequence[float]) -> float:
 
 
 def aggregate(scores: Sequence[AnswerScore], sigma: float | Sequence[float], cfg: ObjectiveConfig,
-              unread_max: float) -> dict[str, Any]:
-    """Set-level numbers for one evaluation: leak, unread, loss, feasible, target_met."""
+              unread_max: float, read_only: Sequence[AnswerScore] = ()) -> dict[str, Any]:
+    """Set-level numbers for one evaluation: leak, unread, loss, feasible, target_met.
+
+    Leak is measured on `scores` (the known rows); readability on `scores` + `read_only` (forget
+    rows the raw model does not know: their answers must stay well-formed too, and they make the
+    readability estimate less noisy)."""
     n = len(scores)
     if n == 0:
         raise ValueError("no answers to score")
+    everyone = list(scores) + list(read_only)
     leak = sum(s.leaked for s in scores) / n
-    unread = sum(not s.readable for s in scores) / n
-    nlls = [s.nll for s in scores if s.nll is not None and math.isfinite(s.nll)]
+    unread = sum(not s.readable for s in everyone) / len(everyone)
+    nlls = [s.nll for s in everyone if s.nll is not None and math.isfinite(s.nll)]
     strength = strength_of(sigma)
     value = loss(leak, unread, strength, cfg, unread_max)
     return {
-        "n": n, "leak": leak, "unreadable": unread, "unread_max": unread_max,
+        "n": n, "n_read": len(everyone), "leak": leak, "unreadable": unread, "unread_max": unread_max,
         "mean_nll": sum(nlls) / len(nlls) if nlls else None,
         "rouge_recall": sum(s.rouge_recall for s in scores) / n,
         "loss": value, "target_met": leak <= cfg.target + 1e-12,

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # --- embedded backend
     embedded_max_concurrency: int = 1
 
+    torch_threads: int | None = Field(
+        None, ge=1, description="Torch intra-op threads of the gateway process; default: 1 with a remote backend "
+        "(the gateway only classifies and gathers embeddings), torch's default with the embedded model")
+
     log_level: str = "INFO"
     log_json: bool = True
 

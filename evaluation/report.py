@@ -80,6 +80,11 @@ def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -
             "history": res.history, "steps": res.steps}
     paths = {"json": write_json(folder / "fit.json", data)}
     fit_points = [h for h in res.history if h.get("tag") in ("", "final")]
+    comp_spec = (s.get("compare") or {}).get("spec") or {}
+    if comp_spec.get("function") == cfg.function:  # the compared artifact on the same axis
+        x = comp_spec.get("k") if s.get("param") == "k" else comp_spec.get("sigma")
+        fit_points += [{**h, "point": x, "split": f"hand-set, {h['split']}"} for h in res.history
+                       if str(h.get("tag", "")).startswith("compare") and x is not None]
     param = s.get("param", "sigma")
     marks = {"learned": float(plots._strength(s.get("strength", s["sigma"])))}
     comp = s.get("compare")

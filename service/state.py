@@ -29,6 +29,11 @@ class GatewayState:
 
     @classmethod
     async def start(cls, settings: Settings) -> "GatewayState":
+        threads = settings.torch_threads or (1 if settings.backend != "embedded" else None)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         guard = await asyncio.to_thread(Guard.load, settings.guard) if settings.guard else None
         backend = await asyncio.to_thread(make_backend, settings)
         log.info("gateway_ready_to_serve", backend=backend.name, guard=guard.name if guard else None,

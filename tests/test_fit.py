@@ -269,6 +269,14 @@ def test_readability_caps_sigma():
     assert res.sigma < 50 and res.best["unreadable"] == 0.0
 
 
+def test_readability_on_extra_unknown_rows():
+    rows = make_rows()
+    res, job = run_job(rows, cfg(read_extra=3, budget=8))
+    assert len(job.extra["train"]) == 3 and all(int(r.id[2:]) >= 18 for r in job.extra["train"])
+    assert res.best["n"] == 12 and res.best["n_read"] == 15  # leak on known rows, readability on all
+    assert res.summary["calls_per_evaluation"] == 15
+
+
 def test_fixed_noise_with_draws_multiplies_calls():
     rows = make_rows()
     res, _ = run_job(rows, cfg(noise="fixed", draws=2, budget=6))

@@ -1,0 +1,145 @@
+"""Forget-scope lexicon features: exact and fuzzy matches of topic terms in normalised text.
+
+The lexicon is built automatically from the *training* rows only (``build_lexicon``); the rule:
+
+1. candidate terms are (a) every word of the ``keywords`` of the train forget rows and (b) every
+   capitalised token (``[A-Z][\\w'-]+``, at least 3 letters) in the message contents of the train forget
+   rows (original text, before normalisation);
+2. each candidate is normalised like the scored text (``normalize.normalize``) and cut into words;
+   words shorter than ``min_len`` (4) letters are dropped;
+3. a word is kept only if it never occurs as a whole word in the normalised contents of any train retain
+   row (so "harry", "potter", "stone" are dropped: hard negatives use them; TF-IDF handles them).
+
+``LexiconFeatures`` is a scikit-learn-compatible transformer (``fit`` is a no-op; the terms are given at
+construction). For a normalised text it returns 4 dense features, times ``weight``:
+
+- ``log1p`` of the number of whole-word exact hits,
+- the best fuzzy similarity (``difflib`` ratio) of any token (length >= ``min_len``) to any term of
+  similar length (|len difference| <= 2), 0 when none reaches ``fuzzy_cutoff``,
+- whether that best similarity is >= ``fuzzy_cutoff`` (a fuzzy or exact hit),
+- ``log1p`` of the number of tokens with a fuzzy hit.
+
+Tokens of scripts other than Latin never match (the lexicon is built from English rows); that is a
+known limit (multilingual prompts).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .normalize import normalize
+
+_CAP = re.compile(r"\b[A-Z][\w'\-]{2,}")
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def build_lexicon(examples: Iterable, *, min_len: int = 4, leetspeak: bool = True) -> list[str]:
+    """Lexicon terms from train ``Example`` rows (see the module docstring for the rule)."""
+    from .data import FORGET, _content_text
+
+    candidates: set[str] = set()
+    retain_words: set[str] = set()
+    for e in examples:
+        contents = [_content_text(m.get("content")) if isinstance(m, dict) else str(m) for m in e.messages]
+        if e.label == FORGET:
+            for kw in e.extra.get("keywords") or []:
+                candidates.update(_words(normalize(str(kw), leetspeak=False)))
+            for c in contents:
+                for tok in _CAP.findall(c):
+                    candidates.update(_words(normalize(tok, leetspeak=False)))
+        else:
+            for c in contents:
+                retain_words.update(_words(normalize(c, leetspeak=leetspeak)))
+                retain_words.update(_words(normalize(c, leetspeak=False)))
+    terms = {w for w in candidates if len(w) >= min_len and not w.isdigit() and w not in retain_words}
+    return sorted(terms)
+
+
+class LexiconFeatures:
+    """Exact + fuzzy lexicon-match features of normalised texts (sklearn transformer protocol)."""
+
+    def __init__(self, terms: Sequence[str] = (), *, weight: float = 1.0, fuzzy_cutoff: float = 0.8,
+                 min_len: int = 4) -> None:
+        self.terms = list(terms)
+        self.weight = weight
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.min_len = min_len
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"terms": self.terms, "weight": self.weight, "fuzzy_cutoff": self.fuzzy_cutoff,
+                "min_len": self.min_len}
+
+    def set_params(self, **params) -> "LexiconFeatures":
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def fit(self, texts=None, y=None) -> "LexiconFeatures":
+        return self
+
+    def _index(self):
+        idx = getattr(self, "_by_len", None)
+        if idx is None or getattr(self, "_indexed_terms", None) is not self.terms:
+            idx = defaultdict(list)
+            for t in self.terms:
+                idx[len(t)].append(t)
+            self._by_len = idx
+            self._term_set = set(self.terms)
+            self._indexed_terms = self.terms
+            self._cache: dict[str, float] = {}
+        return idx
+
+    def _token_similarity(self, tok: str) -> float:
+        if tok in self._term_set:
+            return 1.0
+        cached = self._cache.get(tok)
+        if cached is not None:
+            return cached
+        best = 0.0
+        if len(tok) >= self.min_len and tok.isascii():
+            sm = difflib.SequenceMatcher(autojunk=False)
+            sm.set_seq2(tok)
+            for n in range(len(tok) - 2, len(tok) + 3):
+                for t in self._by_len.get(n, ()):
+                    sm.set_seq1(t)
+                    if sm.real_quick_ratio() <= best or sm.quick_ratio() <= best:
+                        continue
+                    r = sm.ratio()
+                    if r > best:
+                        best = r
+        if len(self._cache) < 200_000:
+            self._cache[tok] = best
+        return best
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        self._index()
+        out = np.zeros((len(texts), 4), dtype=np.float32)
+        for i, text in enumerate(texts):
+            toks = _words(text)
+            exact = sum(1 for t in toks if t in self._term_set)
+            sims = [self._token_similarity(t) for t in toks]
+            best = max(sims, default=0.0)
+            fuzzy_hits = sum(1 for s in sims if s >= self.fuzzy_cutoff)
+            out[i] = (np.log1p(exact), best if best >= self.fuzzy_cutoff else 0.0,
+                      float(best >= self.fuzzy_cutoff), np.log1p(fuzzy_hits))
+        return out * np.float32(self.weight)
+
+    def fit_transform(self, texts, y=None) -> np.ndarray:
+        return self.fit(texts, y).transform(texts)
+
+    def __getstate__(self) -> dict:
+        return {"terms": self.terms, "weight": self.weight, "fuzzy_cutoff": self.fuzzy_cutoff,
+                "min_len": self.min_len}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["terms"], weight=state["weight"], fuzzy_cutoff=state["fuzzy_cutoff"],
+                      min_len=state["min_len"])
