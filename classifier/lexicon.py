@@ -10,6 +10,9 @@ The lexicon is built automatically from the *training* rows only (``build_lexico
 3. a word is kept only if it never occurs as a whole word in the normalised contents of any train retain
    row (so "harry", "potter", "stone" are dropped: hard negatives use them; TF-IDF handles them).
 
+The words of the train retain rows (the "retain vocabulary") are kept too: a token that is a retain word
+("potter" in "Beatrix Potter") is never counted as a fuzzy match of a lexicon term ("pottr").
+
 ``LexiconFeatures`` is a scikit-learn-compatible transformer (``fit`` is a no-op; the terms are given at
 construction). For a normalised text it returns 4 dense features, times ``weight``:
 
@@ -42,8 +45,8 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def build_lexicon(examples: Iterable, *, min_len: int = 4, leetspeak: bool = True) -> list[str]:
-    """Lexicon terms from train ``Example`` rows (see the module docstring for the rule)."""
+def build_lexicon(examples: Iterable, *, min_len: int = 4, leetspeak: bool = True) -> tuple[list[str], list[str]]:
+    """(lexicon terms, retain vocabulary) from train ``Example`` rows (see the module docstring)."""
     from .data import FORGET, _content_text
 
     candidates: set[str] = set()
@@ -61,42 +64,44 @@ def build_lexicon(examples: Iterable, *, min_len: int = 4, leetspeak: bool = Tru
                 retain_words.update(_words(normalize(c, leetspeak=leetspeak)))
                 retain_words.update(_words(normalize(c, leetspeak=False)))
     terms = {w for w in candidates if len(w) >= min_len and not w.isdigit() and w not in retain_words}
-    return sorted(terms)
+    return sorted(terms), sorted(w for w in retain_words if len(w) >= min_len)
 
 
 class LexiconFeatures:
     """Exact + fuzzy lexicon-match features of normalised texts (sklearn transformer protocol)."""
 
-    def __init__(self, terms: Sequence[str] = (), *, weight: float = 1.0, fuzzy_cutoff: float = 0.8,
-                 min_len: int = 4) -> None:
+    def __init__(self, terms: Sequence[str] = (), *, known: Sequence[str] = (), weight: float = 1.0,
+                 fuzzy_cutoff: float = 0.8, min_len: int = 4) -> None:
         self.terms = list(terms)
+        self.known = list(known)
         self.weight = weight
         self.fuzzy_cutoff = fuzzy_cutoff
         self.min_len = min_len
+        self._build_index()
 
     def get_params(self, deep: bool = True) -> dict:
-        return {"terms": self.terms, "weight": self.weight, "fuzzy_cutoff": self.fuzzy_cutoff,
-                "min_len": self.min_len}
+        return {"terms": self.terms, "known": self.known, "weight": self.weight,
+                "fuzzy_cutoff": self.fuzzy_cutoff, "min_len": self.min_len}
 
     def set_params(self, **params) -> "LexiconFeatures":
         for k, v in params.items():
             setattr(self, k, v)
+        self._build_index()
         return self
 
     def fit(self, texts=None, y=None) -> "LexiconFeatures":
         return self
 
-    def _index(self):
-        idx = getattr(self, "_by_len", None)
-        if idx is None or getattr(self, "_indexed_terms", None) is not self.terms:
-            idx = defaultdict(list)
-            for t in self.terms:
-                idx[len(t)].append(t)
-            self._by_len = idx
-            self._term_set = set(self.terms)
-            self._indexed_terms = self.terms
-            self._cache: dict[str, float] = {}
-        return idx
+    def _build_index(self) -> None:
+        # Built once at construction (and unpickling), so concurrent transform() calls only read it;
+        # the similarity memo is a plain dict (single-key writes are atomic under the GIL).
+        by_len: dict[int, list[str]] = defaultdict(list)
+        for t in self.terms:
+            by_len[len(t)].append(t)
+        self._by_len = dict(by_len)
+        self._term_set = frozenset(self.terms)
+        self._known = frozenset(self.known) - self._term_set
+        self._cache: dict[str, float] = {}
 
     def _token_similarity(self, tok: str) -> float:
         if tok in self._term_set:
@@ -105,7 +110,7 @@ class LexiconFeatures:
         if cached is not None:
             return cached
         best = 0.0
-        if len(tok) >= self.min_len and tok.isascii():
+        if len(tok) >= self.min_len and tok.isascii() and tok not in self._known:
             sm = difflib.SequenceMatcher(autojunk=False)
             sm.set_seq2(tok)
             for n in range(len(tok) - 2, len(tok) + 3):
@@ -121,7 +126,6 @@ class LexiconFeatures:
         return best
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        self._index()
         out = np.zeros((len(texts), 4), dtype=np.float32)
         for i, text in enumerate(texts):
             toks = _words(text)
@@ -137,9 +141,8 @@ class LexiconFeatures:
         return self.fit(texts, y).transform(texts)
 
     def __getstate__(self) -> dict:
-        return {"terms": self.terms, "weight": self.weight, "fuzzy_cutoff": self.fuzzy_cutoff,
-                "min_len": self.min_len}
+        return self.get_params()
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["terms"], weight=state["weight"], fuzzy_cutoff=state["fuzzy_cutoff"],
-                      min_len=state["min_len"])
+        self.__init__(state["terms"], known=state.get("known", ()), weight=state["weight"],
+                      fuzzy_cutoff=state["fuzzy_cutoff"], min_len=state["min_len"])

@@ -21,8 +21,10 @@ balanced by ``class_weight="balanced"``. The head is fitted on the train split m
 hold-out; the threshold is set on that hold-out by split-conformal calibration (``conformal.py``), and the
 test split is only used to report metrics.
 
-Feature sets (``--features``): ``tfidf`` (TF-IDF of char_wb 2-5 grams), ``minilm`` (all-MiniLM-L6-v2
-mean-pooled sentence embeddings), ``minilm+tfidf`` (both, concatenated). See MODEL_SELECTION.md.
+Feature sets (``--features``): ``tfidf`` (TF-IDF of char_wb 2-5 + word 1-2 grams), ``minilm``
+(all-MiniLM-L6-v2 mean-pooled sentence embeddings), ``minilm+tfidf`` (both, concatenated), and
+``tfidf+lex`` / ``minilm+tfidf+lex`` (the default): the same plus 4 forget-scope lexicon features
+(``lexicon.py``: exact and fuzzy matches of topic terms mined from the train rows). See MODEL_SELECTION.md.
 
 The artifact directory holds ``config.json`` (metadata) and ``head.joblib`` (a dict of scikit-learn
 objects; a pickle: load artifacts from trusted folders only; its sha256 is checked before unpickling).
@@ -61,13 +63,13 @@ FORMAT_VERSION = 1
 CONFIG_NAME = "config.json"
 HEAD_NAME = "head.joblib"
 FEATURE_SETS = ("tfidf", "minilm", "minilm+tfidf", "tfidf+lex", "minilm+tfidf+lex")
-DEFAULT_FEATURES = "minilm+tfidf"
+DEFAULT_FEATURES = "minilm+tfidf+lex"
 DEFAULT_ALPHA = 0.01
 DEFAULT_CALIBRATION_FRACTION = 0.3
 # Regularisation of the logistic regression per feature set (chosen in MODEL_SELECTION.md).
 DEFAULT_C = {"tfidf": 10.0, "minilm": 30.0, "minilm+tfidf": 10.0, "tfidf+lex": 10.0, "minilm+tfidf+lex": 10.0}
 # Scale of the lexicon features relative to the (unit-norm) embedding / TF-IDF blocks.
-DEFAULT_LEX_WEIGHT = 1.0
+DEFAULT_LEX_WEIGHT = 0.3  # chosen by grouped CV on train (MODEL_SELECTION.md)
 
 
 def _uses_encoder(features: str) -> bool:
@@ -103,7 +105,7 @@ def _make_vectorizer():
 
 
 def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings: np.ndarray | None,
-                    emb_weight: float = 1.0, lexicon=None):
+                    emb_weight: float = 1.0, lexicon=None, lexicon_features: np.ndarray | None = None):
     import scipy.sparse as sp
 
     parts = []
@@ -113,8 +115,10 @@ def _feature_matrix(features: str, texts: Sequence[str], vectorizer, embeddings:
     if _uses_tfidf(features):
         parts.append(vectorizer.transform(texts))
     if _uses_lexicon(features):
-        assert lexicon is not None
-        parts.append(sp.csr_matrix(lexicon.transform(texts)))
+        if lexicon_features is None:
+            assert lexicon is not None
+            lexicon_features = lexicon.transform(texts)
+        parts.append(sp.csr_matrix(lexicon_features))
     if len(parts) == 1:
         return parts[0]
     return sp.hstack(parts, format="csr")
@@ -336,7 +340,8 @@ def calibration_split(examples: Sequence[Example], fraction: float, seed: int) -
     return [examples[i] for i in sorted(fit_idx)], [examples[i] for i in sorted(cal_idx)]
 
 
-def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool = True) -> tuple[list[str], np.ndarray]:
+def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool = True,
+                    sources: list[int] | None = None) -> tuple[list[str], np.ndarray]:
     """The head's training texts.
 
     Positives: the whole text of each forget conversation and its decoded payloads (not its messages one
@@ -346,7 +351,7 @@ def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool =
     texts: list[str] = []
     labels: list[int] = []
     seen: set[tuple[str, int]] = set()
-    for e in examples:
+    for i, e in enumerate(examples):
         messages, decoded, whole = split_pieces(e.messages, leetspeak=leetspeak, decode=decode)
         chosen = [whole] + decoded if e.y == 1 else messages + decoded + [whole]
         for p in chosen:
@@ -354,12 +359,40 @@ def _training_texts(examples: Sequence[Example], leetspeak: bool, decode: bool =
                 seen.add((p, e.y))
                 texts.append(p)
                 labels.append(e.y)
+                if sources is not None:
+                    sources.append(i)
     return texts, np.array(labels, dtype=int)
+
+
+def crossfit_lexicon_features(examples: Sequence[Example], texts: Sequence[str], sources: Sequence[int], *,
+                              leetspeak: bool, weight: float, n_splits: int = 5, seed: int = 0) -> np.ndarray:
+    """Out-of-fold lexicon features of the training texts.
+
+    A lexicon built from the same rows it is applied to would match every training positive (its own
+    keywords), so the head would learn "no lexicon hit = retain" and miss new entities. Each training text
+    therefore gets the features of a lexicon built from the *other* folds (grouped by ``group``).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from .lexicon import LexiconFeatures, build_lexicon
+
+    groups = np.array([f"{e.label}/{e.group}" for e in examples])
+    out = np.zeros((len(texts), 4), dtype=np.float32)
+    src = np.asarray(sources)
+    n_splits = max(2, min(n_splits, len(set(groups))))
+    for tr, te in GroupKFold(n_splits=n_splits).split(np.arange(len(examples)), groups=groups):
+        terms, known = build_lexicon([examples[i] for i in tr], leetspeak=leetspeak)
+        lex = LexiconFeatures(terms, known=known, weight=weight)
+        rows = np.flatnonzero(np.isin(src, te))
+        if len(rows):
+            out[rows] = lex.transform([texts[r] for r in rows])
+    return out
 
 
 def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray | None,
              *, C: float, seed: int, emb_weight: float = 1.0, lexicon_terms: Sequence[str] | None = None,
-             lex_weight: float = DEFAULT_LEX_WEIGHT) -> dict[str, Any]:
+             lexicon_known: Sequence[str] = (), lex_weight: float = DEFAULT_LEX_WEIGHT,
+             lexicon_train_features: np.ndarray | None = None) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
     from .lexicon import LexiconFeatures
@@ -369,8 +402,9 @@ def fit_head(features: str, texts: Sequence[str], labels: np.ndarray, embeddings
     if _uses_lexicon(features):
         if lexicon_terms is None:
             raise ValueError(f"features {features!r} need lexicon_terms")
-        lexicon = LexiconFeatures(lexicon_terms, weight=lex_weight)
-    X = _feature_matrix(features, texts, vectorizer, embeddings, emb_weight, lexicon)
+        lexicon = LexiconFeatures(lexicon_terms, known=lexicon_known, weight=lex_weight)
+    X = _feature_matrix(features, texts, vectorizer, embeddings, emb_weight, lexicon,
+                        lexicon_features=lexicon_train_features)
     lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=seed)
     lr.fit(X, labels)
     return {"vectorizer": vectorizer, "lr": lr, "emb_weight": emb_weight, "lexicon": lexicon}
@@ -424,7 +458,8 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
                     len(cal_retain), alpha, min_calibration_size(alpha))
     C = float(C if C is not None else DEFAULT_C[features])
 
-    texts, labels = _training_texts(fit, leetspeak, decode)
+    sources: list[int] = []
+    texts, labels = _training_texts(fit, leetspeak, decode, sources=sources)
     eval_sets = cal + test
     eval_pieces = [conversation_pieces(e.messages, leetspeak=leetspeak, decode=decode) for e in eval_sets]
     encoder_meta = None
@@ -435,13 +470,18 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
                         "pooling": "mean", "normalize": True, "max_seq_length": encoder.max_seq_length,
                         "quantized": bool(quantize)}
         lookup = _EmbeddingTable(encoder, texts + [p for ps in eval_pieces for p in ps], progress)
-    lexicon_terms = None
+    lexicon_terms, lexicon_known, lexicon_train = None, [], None
     if _uses_lexicon(features):
         from .lexicon import build_lexicon
 
-        lexicon_terms = build_lexicon(fit, leetspeak=leetspeak)  # train rows of the fit part only
+        # The scoring lexicon comes from the train rows of the fit part only; the head is trained on
+        # out-of-fold lexicon features (see crossfit_lexicon_features).
+        lexicon_terms, lexicon_known = build_lexicon(fit, leetspeak=leetspeak)
+        lexicon_train = crossfit_lexicon_features(fit, texts, sources, leetspeak=leetspeak,
+                                                  weight=DEFAULT_LEX_WEIGHT, seed=seed)
     head = fit_head(features, texts, labels, lookup(texts) if lookup else None, C=C, seed=seed,
-                    lexicon_terms=lexicon_terms)
+                    lexicon_terms=lexicon_terms, lexicon_known=lexicon_known,
+                    lexicon_train_features=lexicon_train)
 
     metadata: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -455,6 +495,7 @@ def train_classifier(forget: Path, retain: Path, out: Path, alpha: float = DEFAU
                  "tfidf": {"char_wb": [2, 5], "word": [1, 2], "sublinear_tf": True}
                  if _uses_tfidf(features) else None,
                  "lexicon": {"n_terms": len(lexicon_terms), "weight": DEFAULT_LEX_WEIGHT, "fuzzy_cutoff": 0.8,
+                             "training_features": "out-of-fold (5 group folds)",
                              "rule": "words (>= 4 letters) of train forget keywords and capitalised tokens, "
                                      "never a whole word in train retain rows; see lexicon.py"}
                  if lexicon_terms is not None else None},

@@ -1,7 +1,7 @@
 """Model selection: train every feature set, measure test FNR/FPR and single-conversation latency.
 
     python -m ecoguard.classifier.select --forget data/harry_potter/forget.jsonl \
-        --retain data/harry_potter/retain.jsonl [--variants tfidf,minilm,minilm+tfidf,minilm-int8]
+        --retain data/harry_potter/retain.jsonl [--variants tfidf,minilm,minilm+tfidf,minilm+tfidf+lex,minilm+tfidf-int8]
 
 Prints one markdown table (the one in MODEL_SELECTION.md) and writes JSON with everything to --json.
 Latency: ``ForgetClassifier.score`` on one conversation at a time (test conversations, round-robin), after
@@ -90,7 +90,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--forget", type=Path, default=Path("data/harry_potter/forget.jsonl"))
     ap.add_argument("--retain", type=Path, default=Path("data/harry_potter/retain.jsonl"))
-    ap.add_argument("--variants", default="tfidf,minilm,minilm+tfidf")
+    ap.add_argument("--variants", default="tfidf,minilm,minilm+tfidf,minilm+tfidf+lex")
     ap.add_argument("--alpha", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n", type=int, default=300, help="latency calls per variant")

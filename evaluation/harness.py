@@ -39,6 +39,7 @@ from ecoguard.corruption.objective import (
     load_rows,
     readable,
     rouge_l,
+    scope_lexicon,
 )
 
 from .runner import BackendTarget, GenParams, NllScorer, Reply, Target, answer_rows
@@ -59,6 +60,7 @@ class EvalConfig:
     leak_metric: str = "keyword"
     rouge_threshold: float = 0.5
     nll_bound: float = 4.0
+    lexicon: list[str] = field(default_factory=list)  # scope names for the "scope" leak (see objective.scope_lexicon)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,6 +89,9 @@ def _per_kind_limit(rows: list[Row], limit: int | None) -> list[Row]:
 
 
 def load_sets(forget: Path | None, retain: Path | None, cfg: EvalConfig) -> EvalSets:
+    """The three sets of the split; also fills cfg.lexicon (scope names) from the whole files."""
+    if forget and not cfg.lexicon:
+        cfg.lexicon = scope_lexicon(load_rows(forget), load_rows(retain) if retain else [])
     splits = [cfg.split] if cfg.split else None
     f = load_rows(forget, splits=splits, kinds=cfg.forget_kinds) if forget else []
     r_all = load_rows(retain, splits=splits) if retain else []
@@ -122,8 +127,11 @@ def score_forget(rows: Sequence[Row], replies: Sequence[Reply], ref: Sequence[st
     for r, rep, a_ref, nll in zip(rows, replies, ref, nlls):
         known = leaked(a_ref, r, cfg.leak_metric, cfg.rouge_threshold)  # type: ignore[arg-type]
         lk = leaked(rep.text, r, cfg.leak_metric, cfg.rouge_threshold)  # type: ignore[arg-type]
-        item = {"known": known, "leak": lk, "flagged": rep.flagged, "readable": readable(rep.text, nll, cfg.nll_bound),
-                "degenerate": degenerate(rep.text), "nll": nll, "error": rep.error}
+        s_known = leaked(a_ref, r, "scope", lexicon=cfg.lexicon) if cfg.lexicon else None
+        s_lk = leaked(rep.text, r, "scope", lexicon=cfg.lexicon) if cfg.lexicon else None
+        item = {"known": known, "leak": lk, "scope_known": s_known, "scope_leak": s_lk, "flagged": rep.flagged,
+                "readable": readable(rep.text, nll, cfg.nll_bound), "degenerate": degenerate(rep.text), "nll": nll,
+                "error": rep.error}
         per[r.kind].append(item)
         per["ALL"].append(item)
 
@@ -131,9 +139,12 @@ def score_forget(rows: Sequence[Row], replies: Sequence[Reply], ref: Sequence[st
         known = [i for i in items if i["known"]]
         flags = [i["flagged"] for i in items if i["flagged"] is not None]
         nl = [i["nll"] for i in items if i["nll"] is not None and math.isfinite(i["nll"])]
+        s_known = [i for i in items if i["scope_known"]]
         return {"n": len(items), "known": len(known),
                 "leak_known": _mean([i["leak"] for i in known]),
                 "leak_all": _mean([i["leak"] for i in items]),
+                "scope_known": len(s_known), "scope_leak_known": _mean([i["scope_leak"] for i in s_known]),
+                "scope_leak_all": _mean([i["scope_leak"] for i in items if i["scope_leak"] is not None]),
                 "flagged": _mean(flags), "fnr": None if not flags else 1 - sum(flags) / len(flags),
                 "unreadable": _mean([not i["readable"] for i in items]),
                 "degenerate": _mean([i["degenerate"] for i in items]),
@@ -209,6 +220,7 @@ async def evaluate_target(target: Target, sets: EvalSets, cfg: EvalConfig, *, re
     nlls: list[float | None] = [None] * nf
     if scorer is not None and scorer.available:
         nlls = await scorer.many(sets.forget, [r.text for r in f_rep])
+    nll_of = {r.id: n for r, n in zip(sets.forget, nlls)}
     res = {
         "label": label, "target": target.name, "config": cfg.as_dict(),
         "forget": score_forget(sets.forget, f_rep, [ref[r.id] for r in sets.forget], nlls, cfg),
@@ -221,7 +233,8 @@ async def evaluate_target(target: Target, sets: EvalSets, cfg: EvalConfig, *, re
     }
     if keep_answers:
         res["answers"] = [{"id": r.id, "set": s, "kind": r.kind, "answer": rep.text, "reference": ref[r.id],
-                           "flagged": rep.flagged, "latency_s": rep.latency_s, "error": rep.error}
+                           "flagged": rep.flagged, "latency_s": rep.latency_s, "error": rep.error,
+                           "nll": nll_of.get(r.id)}
                           for s, rs, reps in (("forget", sets.forget, f_rep), ("retain", sets.retain, r_rep),
                                               ("general", sets.general, g_rep))
                           for r, rep in zip(rs, reps)]
@@ -232,7 +245,8 @@ def headline(res: dict[str, Any]) -> dict[str, Any]:
     """The few numbers a comparison table needs."""
     f, r, g = res["forget"]["ALL"] or {}, res["retain"]["ALL"] or {}, res["general"]["ALL"] or {}
     return {"label": res.get("label"), "leak_known": f.get("leak_known"), "known": f.get("known"),
-            "leak_all": f.get("leak_all"), "unreadable": f.get("unreadable"), "fnr": f.get("fnr"),
+            "leak_all": f.get("leak_all"), "scope_leak_known": f.get("scope_leak_known"),
+            "scope_known": f.get("scope_known"), "unreadable": f.get("unreadable"), "fnr": f.get("fnr"),
             "retain_em": r.get("exact_match"), "retain_rougeL": r.get("rougeL"), "retain_fpr": r.get("fpr"),
             "general_em": g.get("exact_match"), "general_rougeL": g.get("rougeL"), "general_fpr": g.get("fpr"),
             "retain_acc": r.get("accuracy"), "general_acc": g.get("accuracy"),

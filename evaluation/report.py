@@ -147,15 +147,18 @@ def eval_markdown(res: dict[str, Any]) -> str:
              f"Target: `{res.get('target')}`" + (f", artifact `{res['artifact']}`" if res.get("artifact") else "")
              + f"; split `{res['config']['split']}`, max_tokens {res['config']['max_tokens']}, greedy, "
              f"concurrency {res['config']['concurrency']}.", "",
-             table(["leak (known)", "known rows", "leak (all)", "unreadable", "FNR", "retain EM", "retain ROUGE-L",
-                    "retain FPR", "general EM", "general ROUGE-L", "general FPR", "p50 s", "p95 s"],
-                   [[h["leak_known"], h["known"], h["leak_all"], h["unreadable"], h["fnr"], h["retain_em"],
-                     h["retain_rougeL"], h["retain_fpr"], h["general_em"], h["general_rougeL"], h["general_fpr"],
-                     h["latency_p50_s"], h["latency_p95_s"]]]), "",
+             table(["fact leak (known)", "known", "scope leak (known)", "scope-known", "unreadable", "FNR",
+                    "retain EM", "retain ROUGE-L", "retain FPR", "general EM", "general ROUGE-L", "general FPR",
+                    "p50 s", "p95 s"],
+                   [[h["leak_known"], h["known"], h.get("scope_leak_known"), h.get("scope_known"), h["unreadable"],
+                     h["fnr"], h["retain_em"], h["retain_rougeL"], h["retain_fpr"], h["general_em"],
+                     h["general_rougeL"], h["general_fpr"], h["latency_p50_s"], h["latency_p95_s"]]]), "",
              "## Forget set by kind", "",
-             table(["kind", "n", "known", "leak (known)", "leak (all)", "flagged", "FNR", "unreadable", "mean NLL"],
-                   [[k, v["n"], v["known"], v["leak_known"], v["leak_all"], v["flagged"], v["fnr"], v["unreadable"],
-                     v["mean_nll"]] for k, v in res["forget"]["by_kind"].items()]), ""]
+             table(["kind", "n", "known", "fact leak (known)", "scope-known", "scope leak (known)", "flagged", "FNR",
+                    "unreadable", "mean NLL"],
+                   [[k, v["n"], v["known"], v["leak_known"], v.get("scope_known"), v.get("scope_leak_known"),
+                     v["flagged"], v["fnr"], v["unreadable"], v["mean_nll"]]
+                    for k, v in res["forget"]["by_kind"].items()]), ""]
     for name in ("retain", "general"):
         if res[name]["ALL"]:
             lines += [f"## {name.capitalize()} set by kind", "",
@@ -184,20 +187,22 @@ def compare_markdown(results: list[dict[str, Any]]) -> str:
     from .harness import headline
 
     hs = [headline(r) for r in results]
-    return table(["label", "leak (known)", "known", "leak (all)", "unreadable", "FNR", "retain EM", "retain ROUGE-L",
-                  "retain FPR", "general EM", "general ROUGE-L", "general FPR", "p50 s"],
-                 [[h["label"], h["leak_known"], h["known"], h["leak_all"], h["unreadable"], h["fnr"], h["retain_em"],
-                   h["retain_rougeL"], h["retain_fpr"], h["general_em"], h["general_rougeL"], h["general_fpr"],
-                   h["latency_p50_s"]] for h in hs])
+    return table(["label", "fact leak (known)", "known", "scope leak (known)", "scope-known", "unreadable", "FNR",
+                  "retain EM", "retain ROUGE-L", "retain FPR", "general EM", "general ROUGE-L", "general FPR", "p50 s"],
+                 [[h["label"], h["leak_known"], h["known"], h.get("scope_leak_known"), h.get("scope_known"),
+                   h["unreadable"], h["fnr"], h["retain_em"], h["retain_rougeL"], h["retain_fpr"], h["general_em"],
+                   h["general_rougeL"], h["general_fpr"], h["latency_p50_s"]] for h in hs])
 
 
 def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
     groups: dict[str, dict[str, float]] = {}
     for r in results:
         for kind, v in r["forget"]["by_kind"].items():
-            if v.get("leak_known") is not None:
-                groups.setdefault(kind, {})[str(r.get("label"))] = v["leak_known"]
-    return plots.bars(groups, path, title="leak on known forget rows, by prompt kind", ylabel="leak rate")
+            val = v.get("scope_leak_known") if v.get("scope_leak_known") is not None else v.get("leak_known")
+            if val is not None:
+                groups.setdefault(kind, {})[str(r.get("label"))] = val
+    return plots.bars(groups, path, title="scope leak on known forget rows (test), by prompt kind",
+                      ylabel="leak rate")
 
 
 # ------------------------------------------------------------------ the guard's report README

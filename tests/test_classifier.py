@@ -298,6 +298,41 @@ def test_broken_artifacts_raise_clear_errors(trained, tmp_path) -> None:
         ForgetClassifier.load(bad_features)
 
 
+def test_lexicon_rule_and_features() -> None:
+    from ecoguard.classifier.data import Example
+    from ecoguard.classifier.lexicon import LexiconFeatures, build_lexicon
+
+    rows = [Example("f1", [{"role": "user", "content": "Who was Aragog, the spider Hagrid raised?"}], "forget",
+                    "direct", "train", "g1", extra={"keywords": ["Aragog", "Acromantula"]}),
+            Example("f2", [{"role": "user", "content": "Where does Harry Potter live?"}], "forget", "direct",
+                    "train", "g2"),
+            Example("r1", [{"role": "user", "content": "Who played Beatrix Potter? Ask Harry Styles."}],
+                    "retain", "hard_negative", "train", "g3")]
+    terms, known = build_lexicon(rows)
+    assert {"aragog", "acromantula", "hagrid"} <= set(terms)
+    assert "harry" not in terms and "potter" not in terms  # whole words of a retain row are dropped
+    assert "where" in terms  # capitalised sentence starters are kept (the rule is automatic, not curated)
+    lex = LexiconFeatures(terms, known=known)
+    exact, fuzzy, hit, n_fuzzy = lex.transform(["who is aragog?"])[0]
+    assert exact > 0 and fuzzy == pytest.approx(1.0) and hit == 1.0
+    assert lex.transform(["tell me about hagirid"])[0][2] == 1.0  # typo: fuzzy hit
+    assert not lex.transform(["beatrix potter wrote books"]).any()  # retain words never fuzzy-match
+    import pickle
+
+    again = pickle.loads(pickle.dumps(lex))
+    assert np.array_equal(again.transform(["hagirid"]), lex.transform(["hagirid"]))
+
+
+def test_lexicon_feature_set_trains_and_loads(small_data, tmp_path) -> None:
+    out = tmp_path / "lex"
+    meta = train_classifier(*small_data, out, alpha=0.1, features="tfidf+lex", seed=0)
+    assert meta["head"]["lexicon"]["n_terms"] > 0
+    clf = ForgetClassifier.load(out)
+    assert clf.features == "tfidf+lex" and clf.predict("Who is Harry Potter?")
+    assert not clf.predict("Explain photosynthesis in simple terms.")
+    assert model_mod.DEFAULT_FEATURES == "minilm+tfidf+lex"
+
+
 def test_conversation_pieces() -> None:
     assert conversation_pieces("Hi there") == ["hi there"]
     conv = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
