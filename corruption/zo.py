@@ -377,9 +377,11 @@ def hybrid(
 
     1. `log_bisect` brackets the smallest sigma meeting the target, coarsely (hi/lo <= 1+search_rtol),
        with at most half the budget.
-    2. `scalar_fd` (log space, adaptive trust region) starts at the bracket's feasible end with
-       eps = half the bracket's log-width, on the *full* loss (strength penalty and readability too,
-       which the bracket search ignores), and runs with the rest of the budget until eps <= min_eps.
+    2. `scalar_fd` (log space, adaptive trust region) starts at the best evaluation of phase 1 (lowest
+       full loss among points meeting the target: a side condition such as readability may put the
+       optimum away from the target's boundary) with eps = half the log-distance to its nearest
+       evaluated neighbour, on the *full* loss (strength penalty and readability too, which the
+       bracket search ignores), and runs with the rest of the budget until eps <= min_eps.
     The result is the best evaluation over both phases; steps carry notes "bracket-*", "bisect" for
     phase 1 (their `x` is the point evaluated).
     """
@@ -393,10 +395,14 @@ def hybrid(
         stopped = r1.stopped if left >= 2 else "budget"
         return ZOResult(best_of(r1.history), r1.x_final, r1.evaluations, r1.steps,
                         stopped, r1.history)
-    hi = feas[0]
-    lo = max(infeas) if infeas else hi / factor
-    eps = max(math.log(hi / lo) / 2, min_eps)
-    r2 = scalar_fd(f, hi, eps=eps, lr=lr, budget=left, space="log", adaptive=True, min_eps=min_eps,
+    # phase 2 starts at the best evaluation so far (the full loss: a side condition may have moved the
+    # optimum away from the target's boundary), with a window reaching half-way to its nearest
+    # evaluated neighbour
+    start = r1.best.point if r1.best is not None and r1.best.met else feas[0]
+    others = [e.point for e in r1.history if e.point != start]
+    gap = min((abs(math.log(p / start)) for p in others), default=math.log(factor))
+    eps = min(max(gap / 2, min_eps), math.log(factor))
+    r2 = scalar_fd(f, start, eps=eps, lr=lr, budget=left, space="log", adaptive=True, min_eps=min_eps,
                    max_eps=math.log(factor), s_max=s_max, stop="converged", crn=fd_crn, crn_seed=crn_seed,
                    seed=seed)
     n = len(r1.steps)
