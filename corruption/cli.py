@@ -98,6 +98,8 @@ def fit(
     s0: Optional[float] = typer.Option(None, help="Start sigma (default: std of the embedding table)."),
     noise: str = typer.Option("serving", help="serving (the gateway's per-prompt seeds) | fixed"),
     draws: int = typer.Option(1, help="Noise draws per row (noise=fixed)."),
+    read_z: float = typer.Option(0.0, help="Readability must hold at this one-sided confidence (Wilson upper "
+                                            "bound; 2 = 97.7%); 0 = on the point estimate."),
     read_extra: int = typer.Option(0, help="Forget rows per split the raw model does not know, added to the "
                                            "readability term (a less noisy estimate; more calls)."),
     crn: str = typer.Option("fixed", help="fixed | per_step: CRN key for the finite differences."),

@@ -82,6 +82,9 @@ Method = Literal["hybrid", "eco", "eco-plain", "bisect", "vector", "spsa"]
 
 #: Configuration keys that may change between a killed run and its resume.
 RESUME_FREE = {"budget", "concurrency", "progress"}
+#: Objective keys that decide which rows are fitted: a change needs a new log. Every other objective
+#: key may change: the logged answers are then re-scored (no backend call).
+ROW_DEFINING = ("leak_metric", "rouge_threshold", "lexicon")
 
 
 @dataclass
@@ -258,11 +261,19 @@ class FitJob:
 
     def _check_resume(self) -> None:
         h = self._header()
+        self.rescore = False
         if self.log.header is None:
             self.log.append(h)
             return
         old = self.log.header
-        diffs = _resumable(old.get("config", {}), h["config"])
+        oc, nc = dict(old.get("config", {})), dict(h["config"])
+        oo, no = oc.pop("objective", {}), nc.pop("objective", {})
+        diffs = _resumable(oc, nc)
+        # the answers in the log stay valid when only the scoring changes (not which rows are fitted)
+        diffs += [f"objective.{k}" for k in ROW_DEFINING if oo.get(k) != no.get(k)]
+        if not diffs and oo != no:
+            self.rescore = True
+            self.log.append({**h, "type": "header", "rescored_from": oo})
         for k in ("data", "model", "reference"):
             if old.get(k) != h[k]:
                 diffs.append(k)
@@ -405,6 +416,17 @@ class FitJob:
                "calls": self._calls_per_eval(len(wrapped), answers), "wall_s": time.perf_counter() - t0}
         return rec
 
+    def _rescored(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """A logged evaluation scored again under the current objective (from its stored answers)."""
+        by_id = {r.id: r for r in self.rows}
+        known_ids = {r.id for r in self.known[rec["split"]]}
+        scores = [score_answer(by_id[a["id"]], a["answer"], a.get("nll"), self.cfg.objective) for a in rec["answers"]]
+        point = tuple(rec["point"]) if isinstance(rec["point"], list) else rec["point"]
+        metrics = aggregate([s for s in scores if s.row_id in known_ids], point, self.cfg.objective, self.unread_max,
+                            read_only=[s for s in scores if s.row_id not in known_ids])
+        return {**rec, "metrics": metrics, "rescored": True,
+                "answers": [{**a, "leaked": s.leaked, "readable": s.readable} for a, s in zip(rec["answers"], scores)]}
+
     def evaluate_many(self, points: list[zo.Point], crn_key: int, split: str,
                       specs: list[CorruptionSpec | None] | None = None, tag: str = "") -> list[dict[str, Any]]:
         """Evaluations of several points (cached ones from the log; the rest concurrently)."""
@@ -413,6 +435,9 @@ class FitJob:
         todo = []
         for i, (p, s) in enumerate(zip(points, specs)):
             rec = self.log.evals.get(_key(split, p, crn_key, tag))
+            if rec is not None and getattr(self, "rescore", False) and not rec.get("rescored"):
+                rec = self._rescored(rec)
+                self.log.evals[rec["key"]] = rec
             out.append(rec)
             if rec is None:
                 todo.append((i, p, s))
@@ -654,6 +679,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
             s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool, read_extra: int = 0,
+            read_z: float = 0.0,
             raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
             sigma: float | None = None, backend_obj=None) -> int:
     """`ecoguard corruption fit`: returns the exit code (0 ok, 2 no feasible point found)."""
@@ -684,7 +710,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,
         objective=ObjectiveConfig(leak_metric=leak_metric, rouge_threshold=rouge_threshold,  # type: ignore[arg-type]
                                   target=target, nll_bound=nll_bound, max_unreadable=max_unreadable,
-                                  readability=readability),  # type: ignore[arg-type]
+                                  readability=readability, read_z=read_z),  # type: ignore[arg-type]
     )
     if cfg.objective.leak_metric == "scope":
         cfg.objective.lexicon = scope_lexicon(load_rows(forget), load_rows(retain) if retain else [])

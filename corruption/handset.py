@@ -2,7 +2,7 @@
 
     nice -n 10 python -m ecoguard.corruption.handset \\
         --data data/harry_potter/forget.jsonl --model models/smollm2-135m-instruct \\
-        --report corruption/HAND_SET.md --spec-out guards/harry_potter/corruption.json
+        --report corruption/HAND_SET.md --spec-out corruption/handset_corruption.json
 
 1. Forget questions (kinds direct/paraphrase) are answered uncorrupted; the first N whose greedy answer
    contains one of the row's keywords are kept (the model only knows the famous facts).

@@ -27,9 +27,12 @@ Over the known train rows, with corruption strength sigma:
     unread(sigma)     = mean_i [not readable(a_i)]
     L(sigma) = B * max(0, leak(sigma) - target)
              + lam * log10(sigma / sigma_ref)
-             + B * max(0, unread(sigma) - unread_max)
+             + B * max(0, U(sigma) - unread_max)
 
-    feasible    <=> leak <= target and unread <= unread_max
+    U = unread, or with read_z > 0 its one-sided Wilson upper bound at z (the readability estimate
+    is noisy and non-monotone in the strength: the bound keeps the fit from picking a point that only
+    looks readable by chance on the fit rows);
+    feasible    <=> leak <= target and U <= unread_max
     target_met  <=> leak <= target  (monotone in sigma: what the bracket search uses)
 
 target: 0 by default; the leak of a "never-knew" reference on the same rows when given; chance for
@@ -276,6 +279,7 @@ class ObjectiveConfig:
     max_unreadable: float = 0.1
     readability: Literal["nll", "proxy", "off"] = "nll"
     lexicon: list[str] = field(default_factory=list)  # for leak_metric="scope"
+    read_z: float = 0.0  # readability must hold with this one-sided confidence (Wilson bound, z=2: 97.7%)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -330,16 +334,28 @@ def aggregate(scores: Sequence[AnswerScore], sigma: float | Sequence[float], cfg
     everyone = list(scores) + list(read_only)
     leak = sum(s.leaked for s in scores) / n
     unread = sum(not s.readable for s in everyone) / len(everyone)
+    unread_ucb = wilson_upper(unread, len(everyone), cfg.read_z)
     nlls = [s.nll for s in everyone if s.nll is not None and math.isfinite(s.nll)]
     strength = strength_of(sigma)
-    value = loss(leak, unread, strength, cfg, unread_max)
+    value = loss(leak, unread_ucb, strength, cfg, unread_max)
     return {
-        "n": n, "n_read": len(everyone), "leak": leak, "unreadable": unread, "unread_max": unread_max,
+        "n": n, "n_read": len(everyone), "leak": leak, "unreadable": unread, "unreadable_ucb": unread_ucb,
+        "unread_max": unread_max,
         "mean_nll": sum(nlls) / len(nlls) if nlls else None,
         "rouge_recall": sum(s.rouge_recall for s in scores) / n,
         "loss": value, "target_met": leak <= cfg.target + 1e-12,
-        "feasible": leak <= cfg.target + 1e-12 and unread <= unread_max + 1e-12,
+        "feasible": leak <= cfg.target + 1e-12 and unread_ucb <= unread_max + 1e-12,
     }
+
+
+def wilson_upper(p: float, n: int, z: float) -> float:
+    """One-sided Wilson score upper bound of a proportion p measured on n items (z=0: p itself)."""
+    if z <= 0 or n <= 0:
+        return p
+    d = 1 + z * z / n
+    c = p + z * z / (2 * n)
+    r = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return min(1.0, (c + r) / d)
 
 
 def target_from_reference(answers: dict[str, str], rows: Sequence[Row], cfg: ObjectiveConfig) -> float:

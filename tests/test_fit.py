@@ -307,3 +307,31 @@ def test_run_fit_writes_artifact_and_report(tmp_path):
     data = json.loads((rep / "fit.json").read_text())
     assert data["summary"]["compare"]["train"]["leak"] == 0.0  # the hand-set sigma=10 is above every threshold
     assert data["summary"]["check"]["n"] == 6
+
+
+def test_an_objective_change_rescores_the_logged_answers(tmp_path):
+    rows = make_rows()
+    log = tmp_path / "log.jsonl"
+    run_job(rows, cfg(read_extra=3), log=log)
+    new_obj = ObjectiveConfig(leak_metric="keyword", readability="proxy", read_z=2.0, lam=2.0)
+    fresh, _ = run_job(rows, cfg(read_extra=3, objective=new_obj))
+    backend = FakeBackend()
+    resumed, job = run_job(rows, cfg(read_extra=3, objective=ObjectiveConfig(leak_metric="keyword",
+                                                                             readability="proxy", read_z=2.0,
+                                                                             lam=2.0)),
+                           log=log, backend=backend)
+    assert job.rescore
+    assert resumed.sigma == fresh.sigma and resumed.best == fresh.best
+    assert backend.calls < fresh.backend_calls_this_run  # the logged answers were re-scored, not re-asked
+    with pytest.raises(ValueError, match="objective.leak_metric"):
+        run_job(rows, cfg(read_extra=3, objective=ObjectiveConfig(leak_metric="either", readability="proxy")),
+                log=log)
+
+
+def test_wilson_upper_bound():
+    from ecoguard.corruption.objective import wilson_upper
+
+    assert wilson_upper(0.1, 100, 0.0) == 0.1
+    assert 0.1 < wilson_upper(0.1, 100, 2.0) < 0.2
+    assert wilson_upper(0.1, 10000, 2.0) < wilson_upper(0.1, 100, 2.0)
+    assert wilson_upper(0.0, 50, 2.0) > 0.0
