@@ -233,7 +233,10 @@ def test_ga_raises_forget_nll_and_output_loads(tiny, files, tok, tmp_path):
     for name in ("config.json", "model.safetensors", "generation_config.json", "tokenizer.json",
                  "tokenizer_config.json", "unlearn_config.yaml", "metrics.json", "train_log.jsonl"):
         assert (out / name).exists(), name
-    assert "quantization_config" not in json.loads((out / "config.json").read_text())
+    cfg = json.loads((out / "config.json").read_text())
+    assert "quantization_config" not in cfg
+    assert cfg["use_cache"] is True  # Trainer turns it off for training; the output must generate with a KV cache
+    assert json.loads((out / "generation_config.json").read_text()).get("use_cache", True) is True
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     model = AutoModelForCausalLM.from_pretrained(out)
