@@ -62,17 +62,7 @@ def _register_feature_commands() -> None:
         ("ecoguard.unlearning.cli", "unlearn"),
         ("ecoguard.evaluation.cli", "eval"),
     ]:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # feature not installed in this checkout
-            if exc.name != module:
-                raise
-            continue
-        sub = mod.app
-        if isinstance(sub, typer.Typer):
-            app.add_typer(sub, name=name)
-        else:
-            app.command(name)(sub)
+        app.add_typer(importlib.import_module(module).app, name=name)
 
 
 _register_feature_commands()
