@@ -98,13 +98,17 @@ def model_cmd(
 @app.command("sweep")
 def sweep_cmd(
     spec: Path = typer.Option(Path("guards/harry_potter/corruption.json"), help="Artifact whose sigma is swept."),
-    sigmas: str = typer.Option("0.1,0.3,1,2,4,8,16,64,1000", help="Comma-separated sigmas."),
+    sigmas: str = typer.Option("0.1,0.3,1,2,4,8,16,64,1000", help="Comma-separated strengths (sigmas, or ks)."),
+    param: str = typer.Option("auto", help="sigma | k | auto (k for zero_out_*/flip_sign_*)."),
+    leak_metric: str = typer.Option("scope", help="keyword | scope | either | rouge"),
     backend: str = typer.Option("vllm"),
     backend_url: Optional[str] = typer.Option("http://127.0.0.1:8001/v1"),
     model: Path = typer.Option(Path("models/smollm2-135m-instruct")),
     forget: Path = typer.Option(_FORGET),
+    retain: Path = typer.Option(_RETAIN, help="For the scope lexicon."),
+    reference_cache: Optional[Path] = typer.Option(None, help="JSONL cache of the raw model's answers."),
     split: str = typer.Option("test"),
-    kinds: str = typer.Option("direct,paraphrase,indirect"),
+    kinds: str = typer.Option("all"),
     max_tokens: int = typer.Option(48),
     concurrency: int = typer.Option(16),
     mark: list[str] = typer.Option([], help="NAME=ARTIFACT: a vertical line at that artifact's sigma."),
@@ -123,9 +127,15 @@ def sweep_cmd(
     from .report import write_json
     from .runner import BackendTarget, NllScorer
 
-    cfg = _cfg(split, kinds, None, max_tokens, concurrency, "keyword")
+    from ecoguard.corruption.functions import SIGMA_FREE_CORRUPTIONS
+    from ecoguard.corruption.objective import load_rows, scope_lexicon
+
+    cfg = _cfg(split, kinds if kinds != "all" else None, None, max_tokens, concurrency, leak_metric)
     base = CorruptionSpec.load(spec)
-    from ecoguard.corruption.objective import load_rows
+    if param == "auto":
+        param = "k" if base.function in SIGMA_FREE_CORRUPTIONS else "sigma"
+    if leak_metric == "scope":
+        cfg.lexicon = scope_lexicon(load_rows(forget), load_rows(retain))
 
     rows = load_rows(forget, splits=None if split == "all" else [split], kinds=cfg.forget_kinds)
     values = [float(s) for s in sigmas.split(",") if s.strip()]
@@ -133,9 +143,10 @@ def sweep_cmd(
     async def main():
         b = make_backend(Settings(backend=backend, backend_url=backend_url, model=model, guard=None))  # type: ignore[arg-type]
         try:
-            ref = await reference_answers(BackendTarget(b, None), rows, cfg)
-            known = [r for r in rows if leaked(ref[r.id], r, cfg.leak_metric)]  # type: ignore[arg-type]
-            return known, await sweep_sigma(b, base, values, known, cfg, NllScorer(b, concurrency=concurrency))
+            ref = await reference_answers(BackendTarget(b, None), rows, cfg, reference_cache)
+            known = [r for r in rows if leaked(ref[r.id], r, cfg.leak_metric, lexicon=cfg.lexicon)]  # type: ignore[arg-type]
+            return known, await sweep_sigma(b, base, values, known, cfg, NllScorer(b, concurrency=concurrency),
+                                            param=param)
         finally:
             await b.aclose()
 
@@ -143,14 +154,16 @@ def sweep_cmd(
     marks = {}
     for m in mark:
         name, _, path = m.partition("=")
-        marks[name] = float(CorruptionSpec.load(Path(path)).sigma) if path else float(name)
+        other = CorruptionSpec.load(Path(path)) if path else None
+        marks[name] = (float(other.k) if param == "k" else float(other.sigma)) if other else float(name)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "sweep.json", {"spec": base.model_dump(mode="json"), "split": split, "known": len(known),
                                     "points": points})
-    plots.metric_vs_sigma([{**p, "split": split} for p in points], out / "sweep.png", marks=marks,
-                          title=f"{base.function} k={base.k} [{base.selection}] on {len(known)} known {split} rows")
+    plots.metric_vs_sigma([{**p, "split": split} for p in points], out / "sweep.png", marks=marks, xlabel=param,
+                          title=f"{base.function} [{base.selection}] on {len(known)} known {split} rows "
+                                f"({leak_metric} leak)")
     for p in points:
-        typer.echo(f"sigma={p['point']:<10g} leak={p['leak']:.3f} unreadable={p['unreadable']:.3f}")
+        typer.echo(f"{param}={p['point']:<10g} leak={p['leak']:.3f} unreadable={p['unreadable']:.3f}")
 
 
 @app.command("compare")

@@ -353,8 +353,6 @@ def evaluate_guard(*, forget: Path | None, retain: Path | None, cfg: EvalConfig 
             from ecoguard.guard import Guard
             from ecoguard.service.state import GatewayState
 
-            from .runner import InProcessGateway
-
             settings = Settings(backend=backend, backend_url=backend_url, model=model, guard=guard)  # type: ignore[arg-type]
             g = Guard.load(guard) if guard else None
             if g is not None and corruption is not None:
@@ -384,17 +382,19 @@ def evaluate_guard(*, forget: Path | None, retain: Path | None, cfg: EvalConfig 
 
 
 async def sweep_sigma(backend, spec, sigmas: Sequence[float], rows: Sequence[Row], cfg: EvalConfig,
-                      scorer: NllScorer | None = None) -> list[dict[str, Any]]:
-    """Leak / unreadable share of `rows` corrupted with `spec` at each sigma (for metric-vs-sigma plots)."""
+                      scorer: NllScorer | None = None, param: str = "sigma") -> list[dict[str, Any]]:
+    """Leak / unreadable share of `rows` corrupted with `spec` at each strength (metric-vs-strength
+    plots); param="k" sweeps the number of dimensions instead of sigma."""
     from ecoguard.service.backends.base import CorruptionPlan
 
     out = []
     for s in sigmas:
-        sp = spec.model_copy(update={"sigma": float(s)})
+        sp = spec.model_copy(update={"k": int(round(s))} if param == "k" else {"sigma": float(s)})
         target = BackendTarget(backend, lambda r, sp=sp: CorruptionPlan(spec=sp))
         replies = await answer_rows(target, rows, GenParams(cfg.max_tokens), concurrency=cfg.concurrency)
         nlls = await scorer.many(rows, [r.text for r in replies]) if scorer and scorer.available else [None] * len(rows)
-        lk = [leaked(rep.text, r, cfg.leak_metric, cfg.rouge_threshold) for r, rep in zip(rows, replies)]  # type: ignore[arg-type]
+        lk = [leaked(rep.text, r, cfg.leak_metric, cfg.rouge_threshold, cfg.lexicon)  # type: ignore[arg-type]
+              for r, rep in zip(rows, replies)]
         rd = [readable(rep.text, n, cfg.nll_bound) for rep, n in zip(replies, nlls)]
         nl = [n for n in nlls if n is not None and math.isfinite(n)]
         out.append({"point": float(s), "leak": sum(lk) / len(rows), "unreadable": 1 - sum(rd) / len(rows),

@@ -93,7 +93,8 @@ def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -
         marks["compare (hand-set)"] = float(comp["spec"]["k"] if param == "k" else plots._strength(comp["spec"]["sigma"]))
     paths["sweep"] = plots.metric_vs_sigma(
         fit_points, folder / "fit_sweep.png", marks=marks, xlabel=param,
-        title=f"{cfg.function} k={cfg.k} [{cfg.selection}]: every evaluation of the fit")
+        title=f"{cfg.function}" + ("" if param == "k" else f" k={cfg.k}") + f" [{cfg.selection}]: every evaluation "
+              "of the fit (train), the final checks (test) and the compared artifact")
     paths["trajectory"] = plots.trajectory(res.history, folder / "fit_trajectory.png", ylabel=param,
                                            title=f"optimiser trajectory ({cfg.method}, {res.evaluations} evaluations)")
     lines = [
@@ -214,8 +215,6 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
     The comparison table lists every eval_*.json (one row each); the fit's cost section comes from
     fit.json. `notes` (Markdown) is inserted after the tables.
     """
-    from .harness import headline
-
     fit = json.loads((folder / "fit.json").read_text()) if (folder / "fit.json").exists() else None
     evals = [json.loads(p.read_text()) for p in sorted(folder.glob("eval_*.json"))]
     lines = [f"# {title}", ""]
@@ -278,8 +277,6 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
                   "FNR/FPR: classifier; p50: seconds per request at the stated concurrency.", ""]
         if (folder / "compare.png").exists():
             lines += ["![leak by kind](compare.png)", ""]
-        hs = [headline(e) for e in evals]
-        del hs
     if (folder / "sweep.png").exists():
         lines += ["## Metric against sigma (held-out rows)", "", "![sweep](sweep.png)", ""]
     if notes:

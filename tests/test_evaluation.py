@@ -157,3 +157,22 @@ def test_cli_is_registered():
     assert out.exit_code == 0 and "guard" in out.output and "model" in out.output and "sweep" in out.output
     out = runner.invoke(app, ["corruption", "fit", "--help"])
     assert out.exit_code == 0 and "--budget" in out.output and "--backend" in out.output
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_evaluate_model_on_the_real_checkpoint(model_dir, tmp_path):
+    """evaluate_model on a model folder (the weight-editing jobs' entry point): the original model
+    against itself answers identically and leaks wherever it knows the fact."""
+    from ecoguard.evaluation.harness import evaluate_model
+
+    root = Path(__file__).resolve().parents[1] / "data" / "harry_potter"
+    if not (root / "forget.jsonl").exists():
+        pytest.skip("data missing")
+    res = evaluate_model(model_dir, forget=root / "forget.jsonl", retain=root / "retain.jsonl",
+                         reference_model=model_dir, cfg=EvalConfig(limit_per_kind=1, max_tokens=16, concurrency=1),
+                         reference_cache=tmp_path / "ref.jsonl", label="original", out=tmp_path)
+    assert res["retain"]["ALL"]["exact_match"] == 1.0 and res["general"]["ALL"]["exact_match"] == 1.0
+    f = res["forget"]["ALL"]
+    assert f["n"] == 11 and (f["leak_known"] in (None, 1.0))
+    assert (tmp_path / "eval_original.md").exists()
