@@ -100,6 +100,8 @@ def fit(
     draws: int = typer.Option(1, help="Noise draws per row (noise=fixed)."),
     read_z: float = typer.Option(0.0, help="Readability must hold at this one-sided confidence (Wilson upper "
                                             "bound; 2 = 97.7%); 0 = on the point estimate."),
+    read_weight: float = typer.Option(0.0, help="w: add w * unreadable share to the loss (0: readability is only "
+                                                "a side condition; see corruption/objective.py)."),
     read_extra: int = typer.Option(0, help="Forget rows per split the raw model does not know, added to the "
                                            "readability term (a less noisy estimate; more calls)."),
     crn: str = typer.Option("fixed", help="fixed | per_step: CRN key for the finite differences."),

@@ -679,7 +679,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
             s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool, read_extra: int = 0,
-            read_z: float = 0.0,
+            read_z: float = 0.0, read_weight: float = 0.0,
             raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
             sigma: float | None = None, backend_obj=None) -> int:
     """`ecoguard corruption fit`: returns the exit code (0 ok, 2 no feasible point found)."""
@@ -710,7 +710,8 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,
         objective=ObjectiveConfig(leak_metric=leak_metric, rouge_threshold=rouge_threshold,  # type: ignore[arg-type]
                                   target=target, nll_bound=nll_bound, max_unreadable=max_unreadable,
-                                  readability=readability, read_z=read_z),  # type: ignore[arg-type]
+                                  readability=readability, read_z=read_z,
+                                  read_weight=read_weight),  # type: ignore[arg-type]
     )
     if cfg.objective.leak_metric == "scope":
         cfg.objective.lexicon = scope_lexicon(load_rows(forget), load_rows(retain) if retain else [])

@@ -28,6 +28,7 @@ Over the known train rows, with corruption strength sigma:
     L(sigma) = B * max(0, leak(sigma) - target)
              + lam * log10(sigma / sigma_ref)
              + B * max(0, U(sigma) - unread_max)
+             + w * unread(sigma)
 
     U = unread, or with read_z > 0 its one-sided Wilson upper bound at z (the readability estimate
     is noisy and non-monotone in the strength: the bound keeps the fit from picking a point that only
@@ -40,6 +41,12 @@ mc. unread_max = max(max_unreadable, unread(raw answers) + max_unreadable): the 
 is relative to the raw model's own answers. B (default 100) makes one leaking row out of n cost
 100/n, more than lam * (the whole sigma range in decades) for the sets we use, so the target
 dominates and among points meeting it the smallest sigma wins.
+
+w (`read_weight`, default 0 = ECO's objective) turns readability from a side condition into a term
+that is traded against strength: with w = 20 and lam = 1, one percentage point fewer unreadable
+answers is worth a 1.6x stronger corruption (0.2 decades). Use it when a stronger corruption keeps
+answers more readable (zeroing more embedding dimensions can make the model answer a blander, more
+fluent text); the target still dominates.
 """
 
 from __future__ import annotations
@@ -280,6 +287,7 @@ class ObjectiveConfig:
     readability: Literal["nll", "proxy", "off"] = "nll"
     lexicon: list[str] = field(default_factory=list)  # for leak_metric="scope"
     read_z: float = 0.0  # readability must hold with this one-sided confidence (Wilson bound, z=2: 97.7%)
+    read_weight: float = 0.0  # w: unreadable share traded against strength (0: side condition only)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -307,10 +315,13 @@ def unreadable_budget(raw_unreadable: float, cfg: ObjectiveConfig) -> float:
     return min(1.0, max(cfg.max_unreadable, raw_unreadable + cfg.max_unreadable))
 
 
-def loss(leak: float, unread: float, sigma: float, cfg: ObjectiveConfig, unread_max: float) -> float:
-    """L(sigma) = B*max(0, leak-target) + lam*log10(sigma/sigma_ref) + B*max(0, unread-unread_max)."""
+def loss(leak: float, unread: float, sigma: float, cfg: ObjectiveConfig, unread_max: float,
+         unread_point: float | None = None) -> float:
+    """L(sigma) = B*max(0, leak-target) + lam*log10(sigma/sigma_ref) + B*max(0, unread-unread_max)
+    + w*unread_point (`unread` may be an upper bound; `unread_point` is the measured share, default `unread`)."""
     strength = cfg.lam * math.log10(max(sigma, 1e-12) / cfg.sigma_ref)
-    return cfg.big * max(0.0, leak - cfg.target) + strength + cfg.big * max(0.0, unread - unread_max)
+    read = cfg.read_weight * (unread if unread_point is None else unread_point)
+    return cfg.big * max(0.0, leak - cfg.target) + strength + cfg.big * max(0.0, unread - unread_max) + read
 
 
 def strength_of(point: float | Sequence[float]) -> float:
@@ -337,7 +348,7 @@ def aggregate(scores: Sequence[AnswerScore], sigma: float | Sequence[float], cfg
     unread_ucb = wilson_upper(unread, len(everyone), cfg.read_z)
     nlls = [s.nll for s in everyone if s.nll is not None and math.isfinite(s.nll)]
     strength = strength_of(sigma)
-    value = loss(leak, unread_ucb, strength, cfg, unread_max)
+    value = loss(leak, unread_ucb, strength, cfg, unread_max, unread_point=unread)
     return {
         "n": n, "n_read": len(everyone), "leak": leak, "unreadable": unread, "unreadable_ucb": unread_ucb,
         "unread_max": unread_max,

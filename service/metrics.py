@@ -21,5 +21,8 @@ class GatewayMetrics:
         self.backend_latency = Histogram("ecoguard_backend_latency_seconds",
                                          "Backend latency until the answer (or the stream) starts",
                                          ["backend", "path"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.speculative_dropped = Counter(
+            "ecoguard_speculative_dropped", "Clean backend calls started during the guard's check (guard_mode="
+            "during_call) and dropped because the prompt was flagged", registry=self.registry)
         self.reloads = Counter("ecoguard_guard_reloads", "Guard reloads, by outcome", ["outcome"],
                                registry=self.registry)

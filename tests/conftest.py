@@ -14,9 +14,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import importlib.util
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,30 +23,12 @@ import httpx
 import pytest
 import uvicorn
 
+from ecoguard.vllm_process import free_port, start_vllm, stop_process, wait_http  # noqa: F401 (re-exported to tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "models" / "smollm2-135m-instruct"
 GUARD_DIR = Path(os.environ.get("ECOGUARD_TEST_GUARD", ROOT / "guards" / "harry_potter"))
 SERVED = "SmolLM2-135M-Instruct"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
 
 
 @pytest.fixture(scope="session")
@@ -59,33 +38,6 @@ def model_dir() -> Path:
 
         export_model(None, MODEL_DIR)
     return MODEL_DIR
-
-
-def start_vllm(model: Path, served: str, log_path: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "VLLM_PORT": str(port), "MODEL_DIR": str(model), "SERVED_NAME": served,
-           "PYTHON": sys.executable}
-    log = open(log_path, "w")
-    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "start-vllm.sh"), *extra], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/health", timeout=900, proc=proc)
-    except Exception:
-        stop_process(proc)
-        raise RuntimeError(f"vLLM did not start; its log: {log_path}\n" + log_path.read_text()[-3000:])
-    return proc, url + "/v1"
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    import signal
-
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 VLLM_LOG: dict[str, Path] = {}

@@ -157,6 +157,31 @@ def test_client_disconnect_aborts_backend_request(vllm_gateway, vllm_server):
         time.sleep(0.2)
 
 
+def finished_in_vllm(vllm_server: str) -> float:
+    """Requests vLLM ran to their end (finished_reason stop or length; not abort)."""
+    text = httpx.get(vllm_server.removesuffix("/v1") + "/metrics", timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("vllm:request_success_total{")
+               and ('finished_reason="stop"' in line or 'finished_reason="length"' in line))
+
+
+def test_during_call_drops_the_clean_request_of_a_flagged_prompt(vllm_gateway, vllm_server):
+    """guard_mode=during_call (the default): the clean request goes to vLLM while the classifier decides;
+    when the prompt is flagged it is dropped, so vLLM runs only the corrupted request to its end."""
+    def dropped() -> float:
+        text = httpx.get(vllm_gateway.url + "/metrics", timeout=10).text
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("ecoguard_speculative_dropped_total"))
+
+    before, dropped_before = finished_in_vllm(vllm_server), dropped()
+    out = vllm_gateway.client().chat.completions.create(
+        model=SERVED, messages=[{"role": "user", "content": "Who is Harry Potter's best friend?"}], max_tokens=16)
+    assert out.choices[0].message.content is not None
+    assert dropped() == dropped_before + 1
+    time.sleep(5)  # a clean request of 16 tokens that had not been aborted would have finished by now
+    assert finished_in_vllm(vllm_server) == before + 1
+
+
 def test_passthrough_refuses_flagged_forwards_clean(vllm_server, model_dir):
     from conftest import GUARD_DIR, Gateway
 

@@ -160,6 +160,12 @@ def test_loss_formula():
     assert loss(0.0, 0.0, 10.0, c, 0.1) == pytest.approx(1.0)
     assert loss(0.25, 0.0, 1.0, c, 0.1) == pytest.approx(25.0)
     assert loss(0.0, 0.3, 1.0, c, 0.1) == pytest.approx(20.0)
+    # read_weight trades readability against strength: 10x stronger but 5 points more readable wins at w=30
+    w = ObjectiveConfig(target=0.0, big=100.0, lam=1.0, read_weight=30.0)
+    assert loss(0.0, 0.05, 100.0, w, 0.2) < loss(0.0, 0.10, 10.0, w, 0.2)
+    assert loss(0.0, 0.05, 100.0, c, 0.2) > loss(0.0, 0.10, 10.0, c, 0.2)  # w=0: only strength counts
+    # the weight applies to the measured share, the side condition to its upper bound
+    assert loss(0.0, 0.3, 1.0, w, 0.1, unread_point=0.2) == pytest.approx(20.0 + 30.0 * 0.2)
     assert unreadable_budget(0.05, c) == pytest.approx(0.15)
     r = Row(id="1", messages=[{"role": "user", "content": "q"}], keywords=["Zed"])
     scores = [score_answer(r, a, None, ObjectiveConfig(readability="proxy")) for a in ("Zed!", "nope, no idea")]

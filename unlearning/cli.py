@@ -3,7 +3,7 @@
     ecoguard unlearn {sku,di,eu,ga,graddiff} --model PATH --forget FILE --retain FILE --out DIR
         [--lora] [--max-steps N] [--config YAML] [--seed S] [--resume/--no-resume] [--cache-dir DIR]
     ecoguard unlearn config METHOD          # print the method's default config as YAML
-    ecoguard unlearn eval --model DIR ...   # quick leak / fidelity check of an output folder
+    ecoguard eval model --model DIR ...     # leak / fidelity / fluency of an output folder (evaluation/)
 
 The same entry point runs under `accelerate launch -m ecoguard.unlearning ...` or
 `torchrun --nproc-per-node N -m ecoguard.unlearning ...` (see unlearning/README.md).
@@ -79,30 +79,6 @@ def show_config(method: str = typer.Argument(..., help="sku | di | eu | ga | gra
     from .methods import get_method
 
     typer.echo(get_method(method).Config().to_yaml(), nl=False)
-
-
-@app.command("eval")
-def quick_eval_cmd(
-    model: Path = typer.Option(..., "--model", help="Model folder to evaluate."),
-    original: Path = typer.Option(DEFAULT_MODEL, "--original", help="Original model (fidelity reference)."),
-    forget: Path = typer.Option(DEFAULT_FORGET, "--forget"),
-    retain: Path = typer.Option(DEFAULT_RETAIN, "--retain"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the result JSON here (default: MODEL/quick_eval.json)."),
-    max_new_tokens: int = typer.Option(48, "--max-new-tokens"),
-    cache_dir: Path = typer.Option(Path("runs/unlearn/.cache"), "--cache-dir",
-                                   help="Cache of the original model's greedy answers."),
-    retain_every: int = typer.Option(1, "--retain-every", help="Evaluate every k-th retain test row only."),
-    batch_size: int = typer.Option(16, "--batch-size", help="Generation batch size."),
-) -> None:
-    """Quick check: leak on forget test questions (keyword match), fidelity on retain test prompts
-    (greedy answer identical to the original's)."""
-    from .quick_eval import quick_eval
-
-    res = quick_eval(model, original, forget, retain, max_new_tokens=max_new_tokens, cache_dir=cache_dir,
-                     retain_every=retain_every, batch_size=batch_size)
-    path = out or (model / "quick_eval.json")
-    path.write_text(json.dumps(res, indent=2))
-    typer.echo(json.dumps(res["summary"]))
 
 
 if __name__ == "__main__":

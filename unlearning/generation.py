@@ -1,5 +1,5 @@
 """Batched chat generation with the model's own chat template (left padding), used for
-self-generated retain targets, EU's self-generated forget text, and the quick leak/fidelity check."""
+self-generated retain targets and EU's self-generated forget text."""
 
 from __future__ import annotations
 

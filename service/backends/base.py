@@ -35,6 +35,10 @@ class Backend(ABC):
     """What the gateway needs from a model server."""
 
     name: str
+    # The gateway may start the clean request while the guard decides (settings.guard_mode="during_call")
+    # and drop it when the prompt is flagged: right for a remote server, where the work runs elsewhere and
+    # a dropped request is aborted there; wrong for an in-process model that shares the gateway's cores.
+    concurrent_guard: bool = False
 
     @abstractmethod
     async def chat_completions(self, request: ChatCompletionRequest, plan: CorruptionPlan | None) -> Answer: ...

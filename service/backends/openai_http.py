@@ -128,6 +128,8 @@ async def sse_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any
 class _ForwardingBackend(Backend):
     """Forwards clean requests unchanged; subclasses decide what happens to flagged ones."""
 
+    concurrent_guard = True
+
     def __init__(self, upstream: UpstreamClient, served_model: str, upstream_model: str):
         self.upstream = upstream
         self.served_model = served_model

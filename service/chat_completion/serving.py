@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 
 from ecoguard.guard import GuardDecision
 from ecoguard.service.backends.base import Answer
 from ecoguard.service.chat_completion.protocol import ChatCompletionRequest
+from ecoguard.service.guarded_call import guarded_call
 from ecoguard.service.protocol import OpenAIError
 from ecoguard.service.state import GatewayState
 
@@ -37,10 +37,12 @@ class ServingChat:
         check_model(self.state, request.model)
         messages = request.plain_messages()
         check_limits(self.state, sum(len(m["content"]) for m in messages), request.effective_max_tokens())
-        decision, plan = await self.state.check(messages)
-        if plan is not None:
-            self.state.metrics.flagged.labels(self.route).inc()
-        t0 = time.perf_counter()
-        result = await self.state.backend.chat_completions(request, plan)
-        self.state.metrics.backend_latency.labels(self.state.backend.name, self.route).observe(time.perf_counter() - t0)
-        return result, decision
+
+        async def decide():
+            decision, plan = await self.state.check(messages)
+            if plan is not None:
+                self.state.metrics.flagged.labels(self.route).inc()
+            return decision, plan
+
+        return await guarded_call(self.state, self.route, decide,
+                                  lambda plans: self.state.backend.chat_completions(request, plans), clean_plans=None)

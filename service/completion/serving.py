@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from ecoguard.guard import GuardDecision
 from ecoguard.service.backends.base import Answer
 from ecoguard.service.chat_completion.serving import check_limits, check_model
 from ecoguard.service.completion.protocol import CompletionRequest
+from ecoguard.service.guarded_call import guarded_call
 from ecoguard.service.protocol import OpenAIError
 from ecoguard.service.state import GatewayState
 
@@ -34,14 +34,14 @@ class ServingCompletion:
         check_model(self.state, request.model)
         texts = [self._text(p) for p in request.prompts()]
         check_limits(self.state, sum(len(t) for t in texts), request.max_tokens)
-        checked = await asyncio.gather(*(self.state.check(t) for t in texts))
-        plans = [plan for _, plan in checked]
-        flagged = [d for d, _ in checked if d is not None and d.flagged]
-        if flagged:
-            self.state.metrics.flagged.labels(self.route).inc(len(flagged))
-        decisions = [d for d, _ in checked if d is not None]
-        decision = max(decisions, key=lambda d: d.score) if decisions else None
-        t0 = time.perf_counter()
-        result = await self.state.backend.completions(request, plans)
-        self.state.metrics.backend_latency.labels(self.state.backend.name, self.route).observe(time.perf_counter() - t0)
-        return result, decision
+
+        async def decide():
+            checked = await asyncio.gather(*(self.state.check(t) for t in texts))
+            flagged = [d for d, _ in checked if d is not None and d.flagged]
+            if flagged:
+                self.state.metrics.flagged.labels(self.route).inc(len(flagged))
+            decisions = [d for d, _ in checked if d is not None]
+            return max(decisions, key=lambda d: d.score) if decisions else None, [plan for _, plan in checked]
+
+        return await guarded_call(self.state, self.route, decide,
+                                  lambda plans: self.state.backend.completions(request, plans), clean_plans=[None] * len(texts))
