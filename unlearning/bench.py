@@ -112,6 +112,7 @@ def _fresh(path: Path, model: Path | None) -> bool:
 
 def evaluate_all(names: list[str], args) -> dict[str, dict]:
     from ecoguard.evaluation.harness import EvalConfig, evaluate_guard, evaluate_model
+    from ecoguard.evaluation.report import write_json
     from ecoguard.settings import DEFAULT_SERVED_NAME as SERVED
     from ecoguard.vllm_process import start_vllm, stop_process, vllm_server
 
@@ -151,9 +152,37 @@ def evaluate_all(names: list[str], args) -> dict[str, dict]:
             try:
                 evals[name] = evaluate_model(model, backend="vllm", backend_url=url, reference_url=ref_url,
                                              reference_model=original, cfg=cfg(), label=name, **common)
+                evals[name]["through_gateway"] = through_gateway(model, url, Path(args.guard), logs / f"gateway-{name}.log")
+                write_json(out / f"eval_{name}.json", evals[name])
             finally:
                 stop_process(proc)
     return evals
+
+
+def through_gateway(model: Path, backend_url: str, guard: Path, log: Path) -> dict:
+    """The checkpoint behind a real `ecoguard serve` (vllm backend, the default guard), asked with the
+    official openai client: one clean and one flagged question."""
+    import openai
+
+    from ecoguard.settings import DEFAULT_SERVED_NAME as SERVED
+    from ecoguard.vllm_process import free_port, stop_process, wait_http
+
+    port = free_port()
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "ecoguard.cli", "serve", "--backend", "vllm", "--backend-url",
+                                 backend_url, "--model", str(model), "--guard", str(guard), "--port", str(port)],
+                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/ready", 300, proc)
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0)
+        out = {}
+        for kind, q in (("clean", "What is the capital of Japan?"), ("flagged", "Who is Harry Potter's best friend?")):
+            r = client.chat.completions.create(model=SERVED, messages=[{"role": "user", "content": q}], max_tokens=24,
+                                               temperature=0)
+            out[kind] = r.choices[0].message.content
+        return {"ok": all(out.values()), **out}
+    finally:
+        stop_process(proc)
 
 
 def machine() -> str:
@@ -175,7 +204,7 @@ def rows(evals: dict[str, dict], jobs: dict[str, dict], eco_fit: dict) -> list[d
             "leak_known", "known", "scope_leak_known", "scope_known", "unreadable", "retain_em", "retain_rougeL",
             "general_em", "general_rougeL", "degenerate_forget", "degenerate_retain", "degenerate_general",
             "retain_acc", "general_acc")}, "job_wall_s": job.get("wall_s"), "job_peak_rss_mb": job.get("peak_rss_mb"),
-            "steps": job.get("steps")})
+            "steps": job.get("steps"), "through_gateway": (res.get("through_gateway") or {}).get("ok")})
     return out
 
 
@@ -184,13 +213,14 @@ def render(table: list[dict], info: dict) -> str:
 
     head = ["model", "fact leak (known) ↓", "scope leak (known) ↓", "unreadable forget answers ↓",
             "retain EM ↑", "retain ROUGE-L ↑", "general EM ↑", "general ROUGE-L ↑", "degenerate retain+general ↓",
-            "general kw acc ↑", "job wall (s)", "job peak RSS (MB)"]
+            "general kw acc ↑", "job wall (s)", "job peak RSS (MB)", "served by vLLM + gateway"]
     body = []
     for r in table:
         deg = [x for x in (r["degenerate_retain"], r["degenerate_general"]) if x is not None]
         body.append([r["name"], r["leak_known"], r["scope_leak_known"], r["unreadable"], r["retain_em"],
                      r["retain_rougeL"], r["general_em"], r["general_rougeL"], sum(deg) / len(deg) if deg else None,
-                     r["general_acc"], r["job_wall_s"], r["job_peak_rss_mb"]])
+                     r["general_acc"], r["job_wall_s"], r["job_peak_rss_mb"],
+                     {True: "yes", False: "NO", None: "–"}[r["through_gateway"]]])
     known = table[0]
     lines = [
         f"## Unlearning methods vs the ECO guard (`python -m ecoguard.unlearning.bench`, {info['date']})", "",
