@@ -225,6 +225,35 @@ def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
 # ------------------------------------------------------------------ the guard's report README
 
 
+def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
+    """Learned vs compared artifact on the same rows, per split, from a fit log: the difference of the
+    unreadable shares (learned - compared) with a 95% Wald interval for paired proportions."""
+    recs: dict[tuple[str, str], dict[str, bool]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut by a kill
+        tag = str(r.get("tag", ""))
+        if r.get("type") == "eval" and (tag == "final" or tag.startswith("compare")):
+            recs[(r["split"], "learned" if tag == "final" else "compared")] = {
+                a["id"]: bool(a["readable"]) for a in r.get("answers", [])}
+    out = {}
+    for split in sorted({s for s, _ in recs}):
+        a, b = recs.get((split, "learned")), recs.get((split, "compared"))
+        if not a or not b:
+            continue
+        ids = sorted(set(a) & set(b))
+        n = len(ids)
+        only_a = sum(b[i] and not a[i] for i in ids)  # unreadable under the learned artifact only
+        only_b = sum(a[i] and not b[i] for i in ids)
+        d = (only_a - only_b) / n
+        se = math.sqrt(max(0.0, only_a + only_b - (only_a - only_b) ** 2 / n)) / n
+        out[split] = {"n": n, "unreadable_learned_only": only_a, "unreadable_compared_only": only_b, "diff": d,
+                      "ci95": [d - 1.96 * se, d + 1.96 * se]}
+    return out
+
+
 def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes: str = "") -> Path:
     """README.md of a guard's report folder from what lies there: fit.json, eval_*.json, sweep.json.
 
@@ -247,7 +276,12 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"`{c['objective']['readability']}` (clean-model NLL <= {c['objective']['nll_bound']} nats/token, no "
             f"degenerate repetition), unreadable share <= {fmt(b['unread_max'])} (raw model: "
             f"{fmt(b['raw_unreadable'])}); L = {c['objective']['big']:g}*max(0, leak - target) + "
-            f"{c['objective']['lam']:g}*log10(sigma) + {c['objective']['big']:g}*max(0, unreadable - budget).", "",
+            f"{c['objective']['lam']:g}*log10(sigma) + {c['objective']['big']:g}*max(0, unreadable_ucb - budget)"
+            + (f" + {c['objective']['read_weight']:g}*unreadable" if c["objective"].get("read_weight") else "")
+            + (f"; unreadable_ucb is the one-sided Wilson bound at z={c['objective']['read_z']:g}"
+               if c["objective"].get("read_z") else "")
+            + (f"; readability is measured on the known rows plus {c['read_extra']} forget rows per split that the "
+               "raw model does not know" if c.get("read_extra") else "") + ".", "",
             table(["rows", "fit split", "check split"],
                   [["forget rows", b["rows"].get(c["fit_split"]), b["rows"].get(c["check_split"])],
                    ["known (raw model leaks)", b["known"].get(c["fit_split"]), b["known"].get(c["check_split"])]]),
@@ -255,20 +289,36 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
         ]
         art = fit["artifact"]
         name = f"learned ({art['function']} k={art['k']}, {art['selection']})"
-        rows = [[name, c["fit_split"], art["sigma"], s["fit"]["leak"], s["fit"]["unreadable"], s["fit"]["mean_nll"]]]
+        param = s.get("param", "sigma")
+
+        def strength(spec):
+            return spec["k"] if param == "k" else spec["sigma"]
+
+        rows = [[name, c["fit_split"], strength(art), s["fit"]["leak"], s["fit"]["unreadable"], s["fit"]["mean_nll"],
+                 s["fit"].get("n_read")]]
         if s.get("check"):
-            rows.append([name, c["check_split"], art["sigma"], s["check"]["leak"], s["check"]["unreadable"],
-                         s["check"]["mean_nll"]])
+            rows.append([name, c["check_split"], strength(art), s["check"]["leak"], s["check"]["unreadable"],
+                         s["check"]["mean_nll"], s["check"].get("n_read")])
         comp = s.get("compare")
         if comp:
             for split in (c["fit_split"], c["check_split"]):
                 if comp.get(split):
                     m = comp[split]
                     rows.append([f"hand-set ({comp['spec']['function']} k={comp['spec']['k']}, "
-                                 f"{comp['spec']['selection']})", split, comp["spec"]["sigma"], m["leak"],
-                                 m["unreadable"], m["mean_nll"]])
-        lines += ["Corruption alone (every known row corrupted, no classifier):", "",
-                  table(["artifact", "split", "sigma", "leak", "unreadable", "mean NLL"], rows), ""]
+                                 f"{comp['spec']['selection']})", split, strength(comp["spec"]), m["leak"],
+                                 m["unreadable"], m["mean_nll"], m.get("n_read")])
+        lines += ["Corruption alone (every known row corrupted, no classifier; leak on the known rows, "
+                  "readability on `rows read`):", "",
+                  table(["artifact", "split", param, "leak", "unreadable", "mean NLL", "rows read"], rows), ""]
+        paired = paired_readability(folder / "fit_log.jsonl") if (folder / "fit_log.jsonl").exists() else {}
+        if paired:
+            lines += ["Paired on the same rows (unreadable share, learned minus hand-set; 95% interval):", "",
+                      table(["split", "rows", "unreadable only with learned", "unreadable only with hand-set",
+                             "difference", "95% interval"],
+                            [[sp, v["n"], v["unreadable_learned_only"], v["unreadable_compared_only"],
+                              f"{100 * v['diff']:+.1f} pp",
+                              f"[{100 * v['ci95'][0]:+.1f}, {100 * v['ci95'][1]:+.1f}] pp"]
+                             for sp, v in paired.items()]), ""]
         calls_eval = s["calls_per_evaluation"]
         lines += [
             "## Cost of the fit", "",
@@ -276,8 +326,9 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"{len([h for h in fit['history'] if h.get('tag')])} checks; {s['backend_calls']} backend calls in all, "
             f"{fmt(s['wall_s_logged'], 0)} s of backend time (sum over evaluations; the points of a step run "
             f"concurrently, so wall time is lower).",
-            f"- one evaluation = {calls_eval} calls ({b['known'].get(c['fit_split'])} known rows x "
-            f"{c['draws']} noise draw(s) x (1 generation + 1 NLL scoring)); the baseline = one raw answer per forget "
+            f"- one evaluation = {calls_eval} calls ({s['fit'].get('n_read') or b['known'].get(c['fit_split'])} rows "
+            f"({b['known'].get(c['fit_split'])} known) x {c['draws']} noise draw(s) x (1 generation + 1 NLL scoring)); "
+            "the baseline = one raw answer per forget "
             f"row ({sum(b['rows'].values())}) + one scoring call per known row; {b['calls']} of them were made "
             f"in this run (the rest came from the raw-answer cache).",
             "- growth: linear in the number of known forget rows and in the budget; the budget needed does not "

@@ -176,3 +176,22 @@ def test_evaluate_model_on_the_real_checkpoint(model_dir, tmp_path):
     f = res["forget"]["ALL"]
     assert f["n"] == 11 and (f["leak_known"] in (None, 1.0))
     assert (tmp_path / "eval_original.md").exists()
+
+
+def test_paired_readability_from_a_fit_log(tmp_path):
+    from ecoguard.evaluation.report import paired_readability
+
+    def rec(split, tag, flags):
+        return json.dumps({"type": "eval", "split": split, "tag": tag,
+                           "answers": [{"id": str(i), "readable": f} for i, f in enumerate(flags)]})
+
+    log = tmp_path / "fit_log.jsonl"
+    log.write_text("\n".join([
+        rec("test", "final", [True, False, False, True, True, True, True, True]),
+        rec("test", "compare:abc", [True, True, False, True, True, False, True, True]),
+        rec("test", "", [False] * 8),  # an optimiser step: not part of the comparison
+        '{"type": "eval", "key": "cut in the mid',  # a line cut by a kill
+    ]) + "\n")
+    p = paired_readability(log)["test"]
+    assert p["n"] == 8 and p["unreadable_learned_only"] == 1 and p["unreadable_compared_only"] == 1
+    assert p["diff"] == 0.0 and p["ci95"][0] < 0 < p["ci95"][1]
