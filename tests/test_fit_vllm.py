@@ -44,7 +44,7 @@ def test_small_fit_against_vllm_generalises_and_keeps_retain_answers(vllm_server
     rows = load_rows(FORGET, splits=["train"], kinds=kinds, limit=30) + \
         load_rows(FORGET, splits=["test"], kinds=kinds, limit=30)
     lexicon = scope_lexicon(load_rows(FORGET), load_rows(RETAIN))
-    cfg = FitConfig(function="rand_noise_first_n", k=1, selection="flagged_turns", method="hybrid", budget=6,
+    cfg = FitConfig(function="rand_noise_first_n", k=1, selection="flagged_turns", method="hybrid", budget=8,
                     kinds=kinds, concurrency=16, max_tokens=32, progress=False,
                     objective=ObjectiveConfig(leak_metric="scope", lexicon=lexicon, readability="nll"))
     backend = make_backend(settings)
@@ -56,8 +56,8 @@ def test_small_fit_against_vllm_generalises_and_keeps_retain_answers(vllm_server
 
     known_train, known_test = res.baseline["known"]["train"], res.baseline["known"]["test"]
     assert known_train >= 3 and known_test >= 3, res.baseline
-    assert res.evaluations <= 6
-    # fitted: the leak on the fitted questions reached the target (or close to it in 6 evaluations)
+    assert res.evaluations <= 8
+    # fitted: the leak on the fitted questions reached the target (or close to it in 8 evaluations)
     assert res.best["leak"] <= 0.25
     # held out: questions the fit never saw leak far less than under the raw model (where all leak)
     assert res.check["n"] == known_test
