@@ -41,7 +41,7 @@ async def guarded_call(state, route: str, decide: Callable[[], Awaitable[tuple[A
         return answer
 
     speculate = (state.settings.guard_mode == "during_call" and state.guard is not None
-                 and getattr(state.backend, "concurrent_guard", False))
+                 and state.backend.concurrent_guard)
     if not speculate:
         decision, plans = await decide()
         return await call(plans), decision

@@ -28,6 +28,8 @@ from ecoguard.vllm_process import free_port, start_vllm, stop_process, wait_http
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "models" / "smollm2-135m-instruct"
 GUARD_DIR = Path(os.environ.get("ECOGUARD_TEST_GUARD", ROOT / "guards" / "harry_potter"))
+FORGET = ROOT / "data" / "harry_potter" / "forget.jsonl"
+RETAIN = ROOT / "data" / "harry_potter" / "retain.jsonl"
 SERVED = "SmolLM2-135M-Instruct"
 
 

@@ -9,18 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-ROOT = Path(__file__).resolve().parents[1]
-FORGET = ROOT / "data" / "harry_potter" / "forget.jsonl"
-RETAIN = ROOT / "data" / "harry_potter" / "retain.jsonl"
-GUARD = ROOT / "guards" / "harry_potter"
+from conftest import FORGET, RETAIN
+from conftest import GUARD_DIR as GUARD
 
 pytestmark = [pytest.mark.vllm, pytest.mark.timeout(600)]
 
