@@ -97,7 +97,10 @@ def fit(
     margin: float = typer.Option(1.0, help="Ship sigma = best sigma * margin."),
     s0: Optional[float] = typer.Option(None, help="Start sigma (default: std of the embedding table)."),
     noise: str = typer.Option("serving", help="serving (the gateway's per-prompt seeds) | fixed"),
-    draws: int = typer.Option(1, help="Noise draws per row (noise=fixed)."),
+    draws: int = typer.Option(1, help="Answers per row: noise draws (noise=fixed) and/or samples (--temperature > 0)."),
+    temperature: float = typer.Option(0.0, help="0: greedy answers; > 0: sample the --draws answers per row, each "
+                                                "with its own seed, the same at every point (a smoother readability "
+                                                "estimate, paired across points)."),
     read_z: float = typer.Option(0.0, help="Readability must hold at this one-sided confidence (Wilson upper "
                                             "bound; 2 = 97.7%); 0 = on the point estimate."),
     read_weight: float = typer.Option(0.0, help="w: add w * unreadable share to the loss (0: readability is only "

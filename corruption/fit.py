@@ -23,7 +23,12 @@ time (derived from the prompt's token ids; `noise="serving"`), which is a fixed 
 prompt, so the two evaluations of a difference share their noise, and the fit measures exactly what
 the gateway will do on these prompts. `noise="fixed"` derives seeds from (crn seed, row, draw)
 instead, with `draws` > 1 noise draws per row (a leak averaged over noise realisations).
-Sampling is greedy (temperature 0) with a fixed request seed.
+Answers are greedy (temperature 0) by default. With `temperature` > 0 each of the `draws` answers per
+row is sampled with its own request seed, derived from (crn seed, row, draw) and so the same at every
+point: a corrupted model's readability is a jagged function of the strength when it is read from one
+greedy answer per row; the share over several sampled answers per row is a smoother, larger sample of
+the same property (what clients that sample see), and the comparison of two points stays paired. The
+baseline (which rows the raw model knows) stays greedy.
 
 Log and resume
 --------------
@@ -56,7 +61,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -106,7 +111,8 @@ class FitConfig:
     crn: Literal["fixed", "per_step"] = "fixed"
     crn_seed: int = 0
     noise: Literal["serving", "fixed"] = "serving"
-    draws: int = 1
+    draws: int = 1  # answers per row: noise draws (noise=fixed) and/or samples (temperature > 0)
+    temperature: float = 0.0  # > 0: sample the draws (seeded per row and draw, the same at every point)
     read_extra: int = 0  # forget rows per split the raw model does NOT know, added to the readability term
     margin: float = 1.0  # the artifact's sigma = best sigma * margin
     kinds: list[str] = field(default_factory=list)  # forget kinds fitted on ([] = all)
@@ -266,7 +272,8 @@ class FitJob:
             self.log.append(h)
             return
         old = self.log.header
-        oc, nc = dict(old.get("config", {})), dict(h["config"])
+        defaults = {f.name: f.default for f in fields(FitConfig) if f.default is not MISSING}
+        oc, nc = {**defaults, **old.get("config", {})}, dict(h["config"])
         oo, no = oc.pop("objective", {}), nc.pop("objective", {})
         diffs = _resumable(oc, nc)
         # the answers in the log stay valid when only the scoring changes (not which rows are fitted)
@@ -283,10 +290,10 @@ class FitJob:
 
     # ------------------------------------------------------------ answering
 
-    async def _answers(self, rows: Sequence[Row], plan_for, params) -> list[str]:
+    async def _answers(self, rows: Sequence[Row], plan_for, params, seed_for=None) -> list[str]:
         from ecoguard.evaluation.runner import BackendTarget, answer_rows
 
-        target = BackendTarget(self.backend, plan_for)
+        target = BackendTarget(self.backend, plan_for, seed_for=seed_for)
         replies = await answer_rows(target, rows, params, concurrency=self.cfg.concurrency)
         errors = [r.error for r in replies if r.error]
         if errors:
@@ -306,10 +313,10 @@ class FitJob:
         scoring = self.cfg.objective.readability == "nll" and self.scorer.available
         return n + (sum(1 for a in answers if a.strip()) if answers is not None else n) * scoring
 
-    def _params(self):
+    def _params(self, greedy: bool = False):
         from ecoguard.evaluation.runner import GenParams
 
-        return GenParams(max_tokens=self.cfg.max_tokens, temperature=0.0, seed=0)
+        return GenParams(max_tokens=self.cfg.max_tokens, temperature=0.0 if greedy else self.cfg.temperature, seed=0)
 
     def baseline(self) -> dict[str, Any]:
         """Raw answers to every forget row; the known rows; raw readability."""
@@ -319,7 +326,7 @@ class FitJob:
             t0 = time.perf_counter()
             cached = _read_answers(self.raw_cache) if self.raw_cache and self.raw_cache.exists() else {}
             todo = [r for r in self.rows if r.id not in cached]
-            fresh = self.loop.run_until_complete(self._answers(todo, None, self._params())) if todo else []
+            fresh = self.loop.run_until_complete(self._answers(todo, None, self._params(greedy=True))) if todo else []
             if todo and self.raw_cache:
                 _append_answers(self.raw_cache, zip([r.id for r in todo], fresh))
             got = {**cached, **dict(zip([r.id for r in todo], fresh))}
@@ -394,15 +401,15 @@ class FitJob:
         # one copy of a row per noise draw; the plan is looked up by the copy's identity
         wrapped: list[Row] = []
         plan_of: dict[int, CorruptionPlan] = {}
+        sample_seed: dict[int, int | None] = {}
         for r, d in reps:
             w = Row(**r.__dict__)
             plan_of[id(w)] = CorruptionPlan(spec=spec, seed=self._seed_for(r, crn_key, d))
+            sample_seed[id(w)] = derive_seed(f"sample|{crn_key}|{r.id}|{d}") if self.cfg.temperature > 0 else None
             wrapped.append(w)
 
-        def plan_for(row: Row) -> CorruptionPlan:
-            return plan_of[id(row)]
-
-        answers = await self._answers(wrapped, plan_for, self._params())
+        answers = await self._answers(wrapped, lambda row: plan_of[id(row)], self._params(),
+                                      seed_for=lambda row: sample_seed[id(row)])
         nlls = await self._nll(wrapped, answers)
         scores: list[AnswerScore] = [score_answer(r, a, n, self.cfg.objective) for r, a, n in zip(wrapped, answers, nlls)]
         known_ids = {r.id for r in rows}
@@ -593,11 +600,12 @@ class FitJob:
             return out
         from .objective import rouge_l
 
-        raw = self.loop.run_until_complete(self._answers(flagged, None, self._params()))
+        raw = self.loop.run_until_complete(self._answers(flagged, None, self._params(greedy=True)))
         for name, s in (("learned", spec), ("compare", compare_spec)):
             if s is None:
                 continue
-            cor = self.loop.run_until_complete(self._answers(flagged, lambda r, s=s: CorruptionPlan(spec=s), self._params()))
+            cor = self.loop.run_until_complete(self._answers(flagged, lambda r, s=s: CorruptionPlan(spec=s),
+                                                             self._params(greedy=True)))
             em = sum(a == b for a, b in zip(raw, cor))
             out[name] = {"exact_match_flagged": em / len(flagged),
                          "rougeL_flagged": sum(rouge_l(b, a)[2] for a, b in zip(raw, cor)) / len(flagged),
@@ -678,7 +686,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             rouge_threshold: float, readability: str, nll_bound: float, max_unreadable: float, kinds: str,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
-            s0: float | None, noise: str, draws: int, crn: str, fresh: bool, progress: bool, read_extra: int = 0,
+            s0: float | None, noise: str, draws: int, crn: str, temperature: float = 0.0, fresh: bool, progress: bool, read_extra: int = 0,
             read_z: float = 0.0, read_weight: float = 0.0,
             raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
             sigma: float | None = None, backend_obj=None) -> int:
@@ -704,7 +712,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         method=method,  # type: ignore[arg-type]
         param=param, sigma=sigma if sigma is not None else (float(current.sigma) if current and
                                                             not isinstance(current.sigma, list) else 1.0),  # type: ignore[arg-type]
-        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, crn=crn, read_extra=read_extra,  # type: ignore[arg-type]
+        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, temperature=temperature, crn=crn, read_extra=read_extra,  # type: ignore[arg-type]
         kinds=[x for x in kinds.split(",") if x and x != "all"], fit_split=fit_split,
         check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,

@@ -227,8 +227,14 @@ def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
 
 def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
     """Learned vs compared artifact on the same rows, per split, from a fit log: the difference of the
-    unreadable shares (learned - compared) with a 95% Wald interval for paired proportions."""
-    recs: dict[tuple[str, str], dict[str, bool]] = {}
+    unreadable shares (learned - compared) with a 95% interval.
+
+    A row may have several answers (a fit with draws > 1); its unreadable share is then the mean over
+    them, and the interval comes from the per-row differences (rows are the independent units: answers
+    of one row are correlated). With one answer per row this is the Wald interval for paired
+    proportions. The discordant counts are answers of one artifact that are unreadable while the
+    other artifact's answer of the same row and draw is readable."""
+    recs: dict[tuple[str, str], dict[str, list[bool]]] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
             r = json.loads(line)
@@ -236,21 +242,27 @@ def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
             continue  # a line cut by a kill
         tag = str(r.get("tag", ""))
         if r.get("type") == "eval" and (tag == "final" or tag.startswith("compare")):
-            recs[(r["split"], "learned" if tag == "final" else "compared")] = {
-                a["id"]: bool(a["readable"]) for a in r.get("answers", [])}
+            by_row: dict[str, list[bool]] = {}
+            for a in r.get("answers", []):
+                by_row.setdefault(a["id"], []).append(bool(a["readable"]))
+            recs[(r["split"], "learned" if tag == "final" else "compared")] = by_row
     out = {}
     for split in sorted({s for s, _ in recs}):
         a, b = recs.get((split, "learned")), recs.get((split, "compared"))
         if not a or not b:
             continue
-        ids = sorted(set(a) & set(b))
+        ids = sorted(i for i in set(a) & set(b) if len(a[i]) == len(b[i]))
         n = len(ids)
-        only_a = sum(b[i] and not a[i] for i in ids)  # unreadable under the learned artifact only
-        only_b = sum(a[i] and not b[i] for i in ids)
-        d = (only_a - only_b) / n
-        se = math.sqrt(max(0.0, only_a + only_b - (only_a - only_b) ** 2 / n)) / n
-        out[split] = {"n": n, "unreadable_learned_only": only_a, "unreadable_compared_only": only_b, "diff": d,
-                      "ci95": [d - 1.96 * se, d + 1.96 * se]}
+        if n == 0:
+            continue
+        pairs = [(x, y) for i in ids for x, y in zip(a[i], b[i])]
+        only_a = sum(y and not x for x, y in pairs)  # unreadable under the learned artifact only
+        only_b = sum(x and not y for x, y in pairs)
+        diffs = [sum(not x for x in a[i]) / len(a[i]) - sum(not y for y in b[i]) / len(b[i]) for i in ids]
+        d = sum(diffs) / n
+        se = math.sqrt(sum((x - d) ** 2 for x in diffs) / n / n)
+        out[split] = {"n": n, "answers": len(pairs), "unreadable_learned_only": only_a,
+                      "unreadable_compared_only": only_b, "diff": d, "ci95": [d - 1.96 * se, d + 1.96 * se]}
     return out
 
 

@@ -72,17 +72,20 @@ def _text(answer: dict[str, Any]) -> tuple[str, str | None]:
 class BackendTarget(Target):
     """A Backend with a per-row corruption plan (`plan_for(row) -> CorruptionPlan | None`)."""
 
-    def __init__(self, backend, plan_for: Callable[[Row], Any] | None = None, name: str = "backend"):
+    def __init__(self, backend, plan_for: Callable[[Row], Any] | None = None, name: str = "backend",
+                 seed_for: Callable[[Row], int | None] | None = None):
         self.backend = backend
         self.plan_for = plan_for
+        self.seed_for = seed_for  # a per-row sampling seed (default: params.seed)
         self.name = name
         self.calls = 0
 
     async def chat(self, row: Row, params: GenParams) -> Reply:
         plan = self.plan_for(row) if self.plan_for else None
+        seed = self.seed_for(row) if self.seed_for else None
         t0 = time.perf_counter()
         self.calls += 1
-        answer = await self.backend.chat_completions(_request(row.messages, params), plan)
+        answer = await self.backend.chat_completions(_request(row.messages, params, seed), plan)
         text, finish = _text(answer)
         return Reply(text, time.perf_counter() - t0, flagged=None if self.plan_for is None else plan is not None,
                      finish_reason=finish)

@@ -195,3 +195,22 @@ def test_paired_readability_from_a_fit_log(tmp_path):
     p = paired_readability(log)["test"]
     assert p["n"] == 8 and p["unreadable_learned_only"] == 1 and p["unreadable_compared_only"] == 1
     assert p["diff"] == 0.0 and p["ci95"][0] < 0 < p["ci95"][1]
+
+
+def test_paired_readability_averages_the_answers_of_a_row(tmp_path):
+    from ecoguard.evaluation.report import paired_readability
+
+    def rec(tag, flags):  # flags[i] = the readable flags of row i's draws
+        return json.dumps({"type": "eval", "split": "test", "tag": tag,
+                           "answers": [{"id": str(i), "readable": f} for d in range(2) for i, fs in enumerate(flags)
+                                       for f in [fs[d]]]})
+
+    log = tmp_path / "fit_log.jsonl"
+    learned = [(True, True)] * 6 + [(True, False)] * 2
+    compared = [(True, True)] * 4 + [(False, False)] * 4
+    log.write_text(rec("final", learned) + "\n" + rec("compare:x", compared) + "\n")
+    p = paired_readability(log)["test"]
+    assert p["n"] == 8 and p["answers"] == 16
+    assert p["unreadable_learned_only"] == 0 and p["unreadable_compared_only"] == 6
+    # per-row unreadable shares: learned 1/8 * (0.5 + 0.5) = 0.125, compared 0.5
+    assert abs(p["diff"] - (0.125 - 0.5)) < 1e-12 and p["ci95"][1] < 0

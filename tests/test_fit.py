@@ -289,6 +289,33 @@ def test_fixed_noise_with_draws_multiplies_calls():
     assert res.summary["calls_per_evaluation"] == 24
 
 
+def test_sampled_draws_are_seeded_per_row_and_draw_and_shared_across_points():
+    class Recording(FakeBackend):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        async def chat_completions(self, request, plan):
+            self.seen.append((request.messages[-1].text(), plan, request.temperature, request.seed))
+            return await super().chat_completions(request, plan)
+
+    backend = Recording()
+    rows = make_rows()
+    run_job(rows, cfg(draws=3, temperature=0.7, budget=4), backend=backend)
+    assert all(t == 0.0 for _, plan, t, _ in backend.seen if plan is None)  # the baseline stays greedy
+    corrupted = [(q, plan.spec.sigma, t, seed) for q, plan, t, seed in backend.seen if plan is not None]
+    assert corrupted and all(t == 0.7 for _, _, t, _ in corrupted)
+    by_point: dict = {}
+    for q, sigma, _, seed in corrupted:
+        by_point.setdefault(sigma, {}).setdefault(q, []).append(seed)
+    assert len(by_point) >= 2
+    seeds = [{q: sorted(set(v)) for q, v in per_q.items()} for per_q in by_point.values()]
+    assert all(len(v) == 3 for v in seeds[0].values())  # three different samples per row
+    assert len({v[0] for v in seeds[0].values()}) == len(seeds[0])  # and different rows, different seeds
+    common = set(seeds[0]) & set(seeds[1])
+    assert common and all(seeds[0][q] == seeds[1][q] for q in common)  # the same samples at every point
+
+
 def test_run_fit_writes_artifact_and_report(tmp_path):
     forget = write_jsonl(tmp_path / "forget.jsonl", make_rows())
     guard = tmp_path / "guard"
