@@ -32,7 +32,8 @@ Over the known train rows, with corruption strength sigma:
 
     U = unread, or with read_z > 0 its one-sided Wilson upper bound at z (the readability estimate
     is noisy and non-monotone in the strength: the bound keeps the fit from picking a point that only
-    looks readable by chance on the fit rows);
+    looks readable by chance on the fit rows; it counts answers, so with several sampled answers per
+    row, which are correlated, it is a little narrower than a bound over rows);
     feasible    <=> leak <= target and U <= unread_max
     target_met  <=> leak <= target  (monotone in sigma: what the bracket search uses)
 

@@ -324,10 +324,11 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
                   table(["artifact", "split", param, "leak", "unreadable", "mean NLL", "rows read"], rows), ""]
         paired = paired_readability(folder / "fit_log.jsonl") if (folder / "fit_log.jsonl").exists() else {}
         if paired:
-            lines += ["Paired on the same rows (unreadable share, learned minus hand-set; 95% interval):", "",
-                      table(["split", "rows", "unreadable only with learned", "unreadable only with hand-set",
+            lines += ["Paired on the same rows (unreadable share, learned minus hand-set; 95% interval over rows):",
+                      "",
+                      table(["split", "rows", "answers", "unreadable only with learned", "unreadable only with hand-set",
                              "difference", "95% interval"],
-                            [[sp, v["n"], v["unreadable_learned_only"], v["unreadable_compared_only"],
+                            [[sp, v["n"], v.get("answers", v["n"]), v["unreadable_learned_only"], v["unreadable_compared_only"],
                               f"{100 * v['diff']:+.1f} pp",
                               f"[{100 * v['ci95'][0]:+.1f}, {100 * v['ci95'][1]:+.1f}] pp"]
                              for sp, v in paired.items()]), ""]
@@ -339,7 +340,9 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"{fmt(s['wall_s_logged'], 0)} s of backend time (sum over evaluations; the points of a step run "
             f"concurrently, so wall time is lower).",
             f"- one evaluation = {calls_eval} calls ({s['fit'].get('n_read') or b['known'].get(c['fit_split'])} rows "
-            f"({b['known'].get(c['fit_split'])} known) x {c['draws']} noise draw(s) x (1 generation + 1 NLL scoring)); "
+            f"({b['known'].get(c['fit_split'])} known) x {c['draws']} answer(s) per row"
+            + (f" sampled at temperature {c['temperature']:g}" if c.get("temperature") else "")
+            + " x (1 generation + 1 NLL scoring)); "
             "the baseline = one raw answer per forget "
             f"row ({sum(b['rows'].values())}) + one scoring call per known row; {b['calls']} of them were made "
             f"in this run (the rest came from the raw-answer cache).",
