@@ -101,6 +101,8 @@ def fit(
     temperature: float = typer.Option(0.0, help="0: greedy answers; > 0: sample the --draws answers per row, each "
                                                 "with its own seed, the same at every point (a smoother readability "
                                                 "estimate, paired across points)."),
+    greedy_first: bool = typer.Option(False, help="With --temperature > 0: the first answer of each row is the greedy "
+                                                  "one (what temperature-0 clients get), the others are sampled."),
     read_z: float = typer.Option(0.0, help="Readability must hold at this one-sided confidence (Wilson upper "
                                             "bound; 2 = 97.7%); 0 = on the point estimate."),
     read_weight: float = typer.Option(0.0, help="w: add w * unreadable share to the loss (0: readability is only "

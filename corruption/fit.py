@@ -27,7 +27,9 @@ Answers are greedy (temperature 0) by default. With `temperature` > 0 each of th
 row is sampled with its own request seed, derived from (crn seed, row, draw) and so the same at every
 point: a corrupted model's readability is a jagged function of the strength when it is read from one
 greedy answer per row; the share over several sampled answers per row is a smoother, larger sample of
-the same property (what clients that sample see), and the comparison of two points stays paired. The
+the same property (what clients that sample see), and the comparison of two points stays paired.
+`greedy_first` makes the first answer of each row the greedy one, so the objective covers clients at
+temperature 0 too (greedy decoding of a corrupted prompt loops more often than sampling does). The
 baseline (which rows the raw model knows) stays greedy.
 
 Log and resume
@@ -113,6 +115,7 @@ class FitConfig:
     noise: Literal["serving", "fixed"] = "serving"
     draws: int = 1  # answers per row: noise draws (noise=fixed) and/or samples (temperature > 0)
     temperature: float = 0.0  # > 0: sample the draws (seeded per row and draw, the same at every point)
+    greedy_first: bool = False  # with temperature > 0: draw 0 of each row is the greedy answer
     read_extra: int = 0  # forget rows per split the raw model does NOT know, added to the readability term
     margin: float = 1.0  # the artifact's sigma = best sigma * margin
     kinds: list[str] = field(default_factory=list)  # forget kinds fitted on ([] = all)
@@ -401,15 +404,23 @@ class FitJob:
         # one copy of a row per noise draw; the plan is looked up by the copy's identity
         wrapped: list[Row] = []
         plan_of: dict[int, CorruptionPlan] = {}
-        sample_seed: dict[int, int | None] = {}
+        sample_seed: dict[int, int] = {}
         for r, d in reps:
             w = Row(**r.__dict__)
             plan_of[id(w)] = CorruptionPlan(spec=spec, seed=self._seed_for(r, crn_key, d))
-            sample_seed[id(w)] = derive_seed(f"sample|{crn_key}|{r.id}|{d}") if self.cfg.temperature > 0 else None
+            if self.cfg.temperature > 0 and not (self.cfg.greedy_first and d == 0):
+                sample_seed[id(w)] = derive_seed(f"sample|{crn_key}|{r.id}|{d}")
             wrapped.append(w)
 
-        answers = await self._answers(wrapped, lambda row: plan_of[id(row)], self._params(),
-                                      seed_for=lambda row: sample_seed[id(row)])
+        greedy = [w for w in wrapped if id(w) not in sample_seed]
+        sampled = [w for w in wrapped if id(w) in sample_seed]
+        plan = lambda row: plan_of[id(row)]  # noqa: E731
+        got = await asyncio.gather(
+            self._answers(greedy, plan, self._params(greedy=True)) if greedy else asyncio.sleep(0, []),
+            self._answers(sampled, plan, self._params(), seed_for=lambda row: sample_seed[id(row)])
+            if sampled else asyncio.sleep(0, []))
+        text_of = {id(w): t for part, texts in zip((greedy, sampled), got) for w, t in zip(part, texts)}
+        answers = [text_of[id(w)] for w in wrapped]
         nlls = await self._nll(wrapped, answers)
         scores: list[AnswerScore] = [score_answer(r, a, n, self.cfg.objective) for r, a, n in zip(wrapped, answers, nlls)]
         known_ids = {r.id for r in rows}
@@ -539,9 +550,8 @@ class FitJob:
             best_point = (tuple(v * self.cfg.margin for v in best_point) if isinstance(best_point, tuple)
                           else best_point * self.cfg.margin)
         best_point = self.normalise(best_point)
-        final_fit = self.evaluate_many([best_point], self.cfg.crn_seed, self.cfg.fit_split, tag="final")[0]
-        check = self.evaluate_many([best_point], self.cfg.crn_seed, self.cfg.check_split, tag="final")[0] \
-            if self.known.get(self.cfg.check_split) else None
+        final_fit = self._final(best_point, self.cfg.fit_split)
+        check = self._final(best_point, self.cfg.check_split) if self.known.get(self.cfg.check_split) else None
         compare = None
         if self.compare_spec is not None:
             cs = self.compare_spec
@@ -582,6 +592,17 @@ class FitJob:
         return FitResult(spec, sigma, final_fit["metrics"], check["metrics"] if check else {}, compare, base,
                          list(self.history), steps, res.stopped, res.evaluations, calls_total, self.calls_this_run,
                          wall, summary)
+
+    def _final(self, point: zo.Point, split: str) -> dict[str, Any]:
+        """The chosen point on `split`, logged with tag "final"; when the optimiser already evaluated it
+        with the same CRN key, that evaluation is logged again under the tag (no backend call)."""
+        seen = self.log.evals.get(_key(split, point, self.cfg.crn_seed))
+        final_key = _key(split, point, self.cfg.crn_seed, "final")
+        if seen is not None and final_key not in self.log.evals:
+            alias = {**seen, "key": final_key, "tag": "final", "calls": 0, "wall_s": 0.0}
+            self.log.append(alias)
+            self.log.evals[final_key] = alias
+        return self.evaluate_many([point], self.cfg.crn_seed, split, tag="final")[0]
 
     def retain_check(self, retain: Path, guard: Path, spec: CorruptionSpec,
                          compare_spec: CorruptionSpec | None) -> dict[str, Any]:
@@ -686,7 +707,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
             rouge_threshold: float, readability: str, nll_bound: float, max_unreadable: float, kinds: str,
             check_kinds: str | None,
             fit_split: str, check_split: str, limit: int | None, max_tokens: int, margin: float,
-            s0: float | None, noise: str, draws: int, crn: str, temperature: float = 0.0, fresh: bool, progress: bool, read_extra: int = 0,
+            s0: float | None, noise: str, draws: int, crn: str, temperature: float = 0.0, greedy_first: bool = False, fresh: bool, progress: bool, read_extra: int = 0,
             read_z: float = 0.0, read_weight: float = 0.0,
             raw_cache: Path | None = None, keywords: str | None = None, param: str = "auto",
             sigma: float | None = None, backend_obj=None) -> int:
@@ -712,7 +733,7 @@ def run_fit(*, backend: str, backend_url: str | None, backend_model: str | None,
         method=method,  # type: ignore[arg-type]
         param=param, sigma=sigma if sigma is not None else (float(current.sigma) if current and
                                                             not isinstance(current.sigma, list) else 1.0),  # type: ignore[arg-type]
-        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, temperature=temperature, crn=crn, read_extra=read_extra,  # type: ignore[arg-type]
+        budget=budget, s0=s0, margin=margin, noise=noise, draws=draws, temperature=temperature, greedy_first=greedy_first, crn=crn, read_extra=read_extra,  # type: ignore[arg-type]
         kinds=[x for x in kinds.split(",") if x and x != "all"], fit_split=fit_split,
         check_kinds=None if check_kinds is None else [x for x in check_kinds.split(",") if x and x != "all"], check_split=check_split, limit=limit,
         max_tokens=max_tokens, concurrency=concurrency, progress=progress,

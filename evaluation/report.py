@@ -341,7 +341,9 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"concurrently, so wall time is lower).",
             f"- one evaluation = {calls_eval} calls ({s['fit'].get('n_read') or b['known'].get(c['fit_split'])} rows "
             f"({b['known'].get(c['fit_split'])} known) x {c['draws']} answer(s) per row"
-            + (f" sampled at temperature {c['temperature']:g}" if c.get("temperature") else "")
+            + ((" (the first greedy, the others" if c.get("greedy_first") else "")
+               + f" sampled at temperature {c['temperature']:g}" + (")" if c.get("greedy_first") else "")
+               if c.get("temperature") else "")
             + " x (1 generation + 1 NLL scoring)); "
             "the baseline = one raw answer per forget "
             f"row ({sum(b['rows'].values())}) + one scoring call per known row; {b['calls']} of them were made "

@@ -316,6 +316,25 @@ def test_sampled_draws_are_seeded_per_row_and_draw_and_shared_across_points():
     assert common and all(seeds[0][q] == seeds[1][q] for q in common)  # the same samples at every point
 
 
+def test_greedy_first_makes_draw_zero_greedy():
+    class Recording(FakeBackend):
+        def __init__(self):
+            super().__init__()
+            self.corrupted = []
+
+        async def chat_completions(self, request, plan):
+            if plan is not None:
+                self.corrupted.append((request.messages[-1].text(), request.temperature))
+            return await super().chat_completions(request, plan)
+
+    backend = Recording()
+    run_job(make_rows(), cfg(draws=3, temperature=0.7, greedy_first=True, budget=2), backend=backend)
+    per_row: dict = {}
+    for q, t in backend.corrupted:
+        per_row.setdefault(q, []).append(t)
+    assert per_row and all(sorted(ts).count(0.0) * 2 == ts.count(0.7) for ts in per_row.values())
+
+
 def test_run_fit_writes_artifact_and_report(tmp_path):
     forget = write_jsonl(tmp_path / "forget.jsonl", make_rows())
     guard = tmp_path / "guard"
