@@ -51,9 +51,11 @@ class FakeBackend(Backend):
         self.calls = 0
         self.fail_after = fail_after
         self.facts = {f"Question {i}?": f"Zorbulon{i}" for i in range(18)}  # rows 18.. are unknown
+        self.seen: list[tuple] = []  # (question, plan, temperature, seed) of every request
 
     async def chat_completions(self, request, plan):
         self.calls += 1
+        self.seen.append((request.messages[-1].text(), plan, request.temperature, request.seed))
         if self.fail_after is not None and self.calls > self.fail_after:
             raise KeyboardInterrupt("killed")
         q = request.messages[-1].text()
@@ -290,16 +292,7 @@ def test_fixed_noise_with_draws_multiplies_calls():
 
 
 def test_sampled_draws_are_seeded_per_row_and_draw_and_shared_across_points():
-    class Recording(FakeBackend):
-        def __init__(self):
-            super().__init__()
-            self.seen = []
-
-        async def chat_completions(self, request, plan):
-            self.seen.append((request.messages[-1].text(), plan, request.temperature, request.seed))
-            return await super().chat_completions(request, plan)
-
-    backend = Recording()
+    backend = FakeBackend()
     rows = make_rows()
     run_job(rows, cfg(draws=3, temperature=0.7, budget=4), backend=backend)
     assert all(t == 0.0 for _, plan, t, _ in backend.seen if plan is None)  # the baseline stays greedy
@@ -317,21 +310,12 @@ def test_sampled_draws_are_seeded_per_row_and_draw_and_shared_across_points():
 
 
 def test_greedy_first_makes_draw_zero_greedy():
-    class Recording(FakeBackend):
-        def __init__(self):
-            super().__init__()
-            self.corrupted = []
-
-        async def chat_completions(self, request, plan):
-            if plan is not None:
-                self.corrupted.append((request.messages[-1].text(), request.temperature))
-            return await super().chat_completions(request, plan)
-
-    backend = Recording()
+    backend = FakeBackend()
     run_job(make_rows(), cfg(draws=3, temperature=0.7, greedy_first=True, budget=2), backend=backend)
     per_row: dict = {}
-    for q, t in backend.corrupted:
-        per_row.setdefault(q, []).append(t)
+    for q, plan, t, _ in backend.seen:
+        if plan is not None:
+            per_row.setdefault(q, []).append(t)
     assert per_row and all(sorted(ts).count(0.0) * 2 == ts.count(0.7) for ts in per_row.values())
 
 
