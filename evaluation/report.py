@@ -6,6 +6,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +226,7 @@ def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
 # ------------------------------------------------------------------ the guard's report README
 
 
-def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
+def paired_readability(log: Path, draws: Sequence[int] | None = None) -> dict[str, dict[str, Any]]:
     """Learned vs compared artifact on the same rows, per split, from a fit log: the difference of the
     unreadable shares (learned - compared) with a 95% interval.
 
@@ -233,7 +234,8 @@ def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
     them, and the interval comes from the per-row differences (rows are the independent units: answers
     of one row are correlated). With one answer per row this is the Wald interval for paired
     proportions. The discordant counts are answers of one artifact that are unreadable while the
-    other artifact's answer of the same row and draw is readable."""
+    other artifact's answer of the same row and draw is readable. `draws` keeps only those answers of
+    each row (by draw index; e.g. [0] for the greedy answer of a `greedy_first` fit)."""
     recs: dict[tuple[str, str], dict[str, list[bool]]] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
@@ -243,8 +245,10 @@ def paired_readability(log: Path) -> dict[str, dict[str, Any]]:
         tag = str(r.get("tag", ""))
         if r.get("type") == "eval" and (tag == "final" or tag.startswith("compare")):
             by_row: dict[str, list[bool]] = {}
-            for a in r.get("answers", []):
+            for a in r.get("answers", []):  # logged draw by draw, so a row's list is in draw order
                 by_row.setdefault(a["id"], []).append(bool(a["readable"]))
+            if draws is not None:
+                by_row = {i: [v[d] for d in draws if d < len(v)] for i, v in by_row.items()}
             recs[(r["split"], "learned" if tag == "final" else "compared")] = by_row
     out = {}
     for split in sorted({s for s, _ in recs}):
@@ -322,7 +326,14 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
         lines += ["Corruption alone (every known row corrupted, no classifier; leak on the known rows, "
                   "readability on `rows read`):", "",
                   table(["artifact", "split", param, "leak", "unreadable", "mean NLL", "rows read"], rows), ""]
-        paired = paired_readability(folder / "fit_log.jsonl") if (folder / "fit_log.jsonl").exists() else {}
+        log = folder / "fit_log.jsonl"
+        paired = paired_readability(log) if log.exists() else {}
+        if paired and c.get("greedy_first") and c.get("draws", 1) > 1:
+            greedy = paired_readability(log, draws=[0])
+            sampled = paired_readability(log, draws=range(1, c["draws"]))
+            paired = {f"{sp}, {what}": v for sp in paired
+                      for what, v in (("all answers", paired[sp]), ("greedy answers", greedy.get(sp)),
+                                      ("sampled answers", sampled.get(sp))) if v}
         if paired:
             lines += ["Paired on the same rows (unreadable share, learned minus hand-set; 95% interval over rows):",
                       "",

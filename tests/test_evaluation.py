@@ -214,3 +214,6 @@ def test_paired_readability_averages_the_answers_of_a_row(tmp_path):
     assert p["unreadable_learned_only"] == 0 and p["unreadable_compared_only"] == 6
     # per-row unreadable shares: learned 1/8 * (0.5 + 0.5) = 0.125, compared 0.5
     assert abs(p["diff"] - (0.125 - 0.5)) < 1e-12 and p["ci95"][1] < 0
+    first = paired_readability(log, draws=[0])["test"]  # only draw 0 of each row
+    assert first["answers"] == 8 and first["unreadable_learned_only"] == 0 and first["unreadable_compared_only"] == 4
+    assert abs(first["diff"] - (0.0 - 0.5)) < 1e-12
