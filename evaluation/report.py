@@ -324,8 +324,8 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
                                  f"{comp['spec']['selection']})", split, strength(comp["spec"]), m["leak"],
                                  m["unreadable"], m["mean_nll"], m.get("n_read")])
         lines += ["Corruption alone (every known row corrupted, no classifier; leak on the known rows, "
-                  "readability on `rows read`):", "",
-                  table(["artifact", "split", param, "leak", "unreadable", "mean NLL", "rows read"], rows), ""]
+                  "readability on `answers read`):", "",
+                  table(["artifact", "split", param, "leak", "unreadable", "mean NLL", "answers read"], rows), ""]
         log = folder / "fit_log.jsonl"
         paired = paired_readability(log) if log.exists() else {}
         if paired and c.get("greedy_first") and c.get("draws", 1) > 1:
@@ -350,7 +350,8 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"{len([h for h in fit['history'] if h.get('tag')])} checks; {s['backend_calls']} backend calls in all, "
             f"{fmt(s['wall_s_logged'], 0)} s of backend time (sum over evaluations; the points of a step run "
             f"concurrently, so wall time is lower).",
-            f"- one evaluation = {calls_eval} calls ({s['fit'].get('n_read') or b['known'].get(c['fit_split'])} rows "
+            f"- one evaluation = {calls_eval} calls "
+            f"({(s['fit'].get('n_read') or b['known'].get(c['fit_split'])) // max(1, c['draws'])} rows "
             f"({b['known'].get(c['fit_split'])} known) x {c['draws']} answer(s) per row"
             + ((" (the first greedy, the others" if c.get("greedy_first") else "")
                + f" sampled at temperature {c['temperature']:g}" + (")" if c.get("greedy_first") else "")

