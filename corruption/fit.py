@@ -296,6 +296,8 @@ class FitJob:
     async def _answers(self, rows: Sequence[Row], plan_for, params, seed_for=None) -> list[str]:
         from ecoguard.evaluation.runner import BackendTarget, answer_rows
 
+        if not rows:
+            return []
         target = BackendTarget(self.backend, plan_for, seed_for=seed_for)
         replies = await answer_rows(target, rows, params, concurrency=self.cfg.concurrency)
         errors = [r.error for r in replies if r.error]
@@ -412,13 +414,14 @@ class FitJob:
                 sample_seed[id(w)] = derive_seed(f"sample|{crn_key}|{r.id}|{d}")
             wrapped.append(w)
 
+        def plan_for(row: Row) -> CorruptionPlan:
+            return plan_of[id(row)]
+
         greedy = [w for w in wrapped if id(w) not in sample_seed]
         sampled = [w for w in wrapped if id(w) in sample_seed]
-        plan = lambda row: plan_of[id(row)]  # noqa: E731
         got = await asyncio.gather(
-            self._answers(greedy, plan, self._params(greedy=True)) if greedy else asyncio.sleep(0, []),
-            self._answers(sampled, plan, self._params(), seed_for=lambda row: sample_seed[id(row)])
-            if sampled else asyncio.sleep(0, []))
+            self._answers(greedy, plan_for, self._params(greedy=True)),
+            self._answers(sampled, plan_for, self._params(), seed_for=lambda row: sample_seed[id(row)]))
         text_of = {id(w): t for part, texts in zip((greedy, sampled), got) for w, t in zip(part, texts)}
         answers = [text_of[id(w)] for w in wrapped]
         nlls = await self._nll(wrapped, answers)
