@@ -293,12 +293,10 @@ class FitJob:
 
     # ------------------------------------------------------------ answering
 
-    async def _answers(self, rows: Sequence[Row], plan_for, params, seed_for=None) -> list[str]:
+    async def _answers(self, rows: Sequence[Row], plan_for, params, params_for=None) -> list[str]:
         from ecoguard.evaluation.runner import BackendTarget, answer_rows
 
-        if not rows:
-            return []
-        target = BackendTarget(self.backend, plan_for, seed_for=seed_for)
+        target = BackendTarget(self.backend, plan_for, params_for=params_for)
         replies = await answer_rows(target, rows, params, concurrency=self.cfg.concurrency)
         errors = [r.error for r in replies if r.error]
         if errors:
@@ -318,10 +316,13 @@ class FitJob:
         scoring = self.cfg.objective.readability == "nll" and self.scorer.available
         return n + (sum(1 for a in answers if a.strip()) if answers is not None else n) * scoring
 
-    def _params(self, greedy: bool = False):
+    def _params(self, sample_seed: int | None = None):
+        """Greedy generation parameters, or sampling at cfg.temperature with `sample_seed`."""
         from ecoguard.evaluation.runner import GenParams
 
-        return GenParams(max_tokens=self.cfg.max_tokens, temperature=0.0 if greedy else self.cfg.temperature, seed=0)
+        if sample_seed is None:
+            return GenParams(max_tokens=self.cfg.max_tokens, temperature=0.0, seed=0)
+        return GenParams(max_tokens=self.cfg.max_tokens, temperature=self.cfg.temperature, seed=sample_seed)
 
     def baseline(self) -> dict[str, Any]:
         """Raw answers to every forget row; the known rows; raw readability."""
@@ -331,7 +332,7 @@ class FitJob:
             t0 = time.perf_counter()
             cached = _read_answers(self.raw_cache) if self.raw_cache and self.raw_cache.exists() else {}
             todo = [r for r in self.rows if r.id not in cached]
-            fresh = self.loop.run_until_complete(self._answers(todo, None, self._params(greedy=True))) if todo else []
+            fresh = self.loop.run_until_complete(self._answers(todo, None, self._params())) if todo else []
             if todo and self.raw_cache:
                 _append_answers(self.raw_cache, zip([r.id for r in todo], fresh))
             got = {**cached, **dict(zip([r.id for r in todo], fresh))}
@@ -406,24 +407,16 @@ class FitJob:
         # one copy of a row per noise draw; the plan is looked up by the copy's identity
         wrapped: list[Row] = []
         plan_of: dict[int, CorruptionPlan] = {}
-        sample_seed: dict[int, int] = {}
+        params_of: dict[int, Any] = {}
         for r, d in reps:
             w = Row(**r.__dict__)
             plan_of[id(w)] = CorruptionPlan(spec=spec, seed=self._seed_for(r, crn_key, d))
-            if self.cfg.temperature > 0 and not (self.cfg.greedy_first and d == 0):
-                sample_seed[id(w)] = derive_seed(f"sample|{crn_key}|{r.id}|{d}")
+            sampled = self.cfg.temperature > 0 and not (self.cfg.greedy_first and d == 0)
+            params_of[id(w)] = self._params(derive_seed(f"sample|{crn_key}|{r.id}|{d}") if sampled else None)
             wrapped.append(w)
 
-        def plan_for(row: Row) -> CorruptionPlan:
-            return plan_of[id(row)]
-
-        greedy = [w for w in wrapped if id(w) not in sample_seed]
-        sampled = [w for w in wrapped if id(w) in sample_seed]
-        got = await asyncio.gather(
-            self._answers(greedy, plan_for, self._params(greedy=True)),
-            self._answers(sampled, plan_for, self._params(), seed_for=lambda row: sample_seed[id(row)]))
-        text_of = {id(w): t for part, texts in zip((greedy, sampled), got) for w, t in zip(part, texts)}
-        answers = [text_of[id(w)] for w in wrapped]
+        answers = await self._answers(wrapped, lambda row: plan_of[id(row)], self._params(),
+                                      params_for=lambda row: params_of[id(row)])
         nlls = await self._nll(wrapped, answers)
         scores: list[AnswerScore] = [score_answer(r, a, n, self.cfg.objective) for r, a, n in zip(wrapped, answers, nlls)]
         known_ids = {r.id for r in rows}
@@ -624,12 +617,12 @@ class FitJob:
             return out
         from .objective import rouge_l
 
-        raw = self.loop.run_until_complete(self._answers(flagged, None, self._params(greedy=True)))
+        raw = self.loop.run_until_complete(self._answers(flagged, None, self._params()))
         for name, s in (("learned", spec), ("compare", compare_spec)):
             if s is None:
                 continue
             cor = self.loop.run_until_complete(self._answers(flagged, lambda r, s=s: CorruptionPlan(spec=s),
-                                                             self._params(greedy=True)))
+                                                             self._params()))
             em = sum(a == b for a, b in zip(raw, cor))
             out[name] = {"exact_match_flagged": em / len(flagged),
                          "rougeL_flagged": sum(rouge_l(b, a)[2] for a, b in zip(raw, cor)) / len(flagged),

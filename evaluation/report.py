@@ -344,6 +344,10 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
                               f"[{100 * v['ci95'][0]:+.1f}, {100 * v['ci95'][1]:+.1f}] pp"]
                              for sp, v in paired.items()]), ""]
         calls_eval = s["calls_per_evaluation"]
+        answers = f"{c['draws']} answer(s) per row"
+        if c.get("temperature"):
+            answers += (f" (the first greedy, the others sampled at temperature {c['temperature']:g})"
+                        if c.get("greedy_first") else f" sampled at temperature {c['temperature']:g}")
         lines += [
             "## Cost of the fit", "",
             f"- {s['evaluations']} objective evaluations (budget {s['budget']}) + "
@@ -352,11 +356,7 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
             f"concurrently, so wall time is lower).",
             f"- one evaluation = {calls_eval} calls "
             f"({(s['fit'].get('n_read') or b['known'].get(c['fit_split'])) // max(1, c['draws'])} rows "
-            f"({b['known'].get(c['fit_split'])} known) x {c['draws']} answer(s) per row"
-            + ((" (the first greedy, the others" if c.get("greedy_first") else "")
-               + f" sampled at temperature {c['temperature']:g}" + (")" if c.get("greedy_first") else "")
-               if c.get("temperature") else "")
-            + " x (1 generation + 1 NLL scoring)); "
+            f"({b['known'].get(c['fit_split'])} known) x {answers} x (1 generation + 1 NLL scoring)); "
             "the baseline = one raw answer per forget "
             f"row ({sum(b['rows'].values())}) + one scoring call per known row; {b['calls']} of them were made "
             f"in this run (the rest came from the raw-answer cache).",

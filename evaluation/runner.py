@@ -57,11 +57,11 @@ class Target:
         return None
 
 
-def _request(messages: list[dict], params: GenParams, seed: int | None = None):
+def _request(messages: list[dict], params: GenParams):
     from ecoguard.service.chat_completion.protocol import ChatCompletionRequest
 
     return ChatCompletionRequest(messages=messages, max_tokens=params.max_tokens, temperature=params.temperature,
-                                 seed=params.seed if seed is None else seed)
+                                 seed=params.seed)
 
 
 def _text(answer: dict[str, Any]) -> tuple[str, str | None]:
@@ -70,22 +70,24 @@ def _text(answer: dict[str, Any]) -> tuple[str, str | None]:
 
 
 class BackendTarget(Target):
-    """A Backend with a per-row corruption plan (`plan_for(row) -> CorruptionPlan | None`)."""
+    """A Backend with a per-row corruption plan (`plan_for(row) -> CorruptionPlan | None`) and, optionally,
+    per-row generation parameters (`params_for(row) -> GenParams`, instead of the call's)."""
 
     def __init__(self, backend, plan_for: Callable[[Row], Any] | None = None, name: str = "backend",
-                 seed_for: Callable[[Row], int | None] | None = None):
+                 params_for: Callable[[Row], GenParams] | None = None):
         self.backend = backend
         self.plan_for = plan_for
-        self.seed_for = seed_for  # a per-row sampling seed (default: params.seed)
+        self.params_for = params_for
         self.name = name
         self.calls = 0
 
     async def chat(self, row: Row, params: GenParams) -> Reply:
         plan = self.plan_for(row) if self.plan_for else None
-        seed = self.seed_for(row) if self.seed_for else None
+        if self.params_for:
+            params = self.params_for(row)
         t0 = time.perf_counter()
         self.calls += 1
-        answer = await self.backend.chat_completions(_request(row.messages, params, seed), plan)
+        answer = await self.backend.chat_completions(_request(row.messages, params), plan)
         text, finish = _text(answer)
         return Reply(text, time.perf_counter() - t0, flagged=None if self.plan_for is None else plan is not None,
                      finish_reason=finish)

@@ -137,19 +137,17 @@ def evaluate_all(names: list[str], args) -> dict[str, dict]:
     with vllm_server(original, SERVED, logs / "vllm-original.log") as ref_url:
         common = dict(forget=Path(args.forget), retain=Path(args.retain), reference_cache=cache, out=out)
         print("[eval] original", flush=True)
-        evals["original"] = load("original", None) or evaluate_model(
+        evals["original"] = cached["original"] or evaluate_model(
             original, backend="vllm", backend_url=ref_url, reference_url=ref_url, reference_model=original,
             cfg=cfg(), label="original", **common)
         print("[eval] ECO guard", flush=True)
-        evals["ECO"] = load("ECO", None) if not args.reeval_guard else None
-        evals["ECO"] = evals["ECO"] or evaluate_guard(
+        evals["ECO"] = cached["ECO"] or evaluate_guard(
             backend="vllm", backend_url=ref_url, model=original, guard=Path(args.guard), cfg=cfg(), label="ECO",
             **common)
         for name in names:
             model = runs / name
-            cached = load(name, model)
-            if cached is not None:
-                evals[name] = cached
+            if cached[name] is not None:
+                evals[name] = cached[name]
                 continue
             print(f"[eval] {name} (its own vLLM server)", flush=True)
             proc, url = start_vllm(model, SERVED, logs / f"vllm-{name}.log")
