@@ -118,3 +118,40 @@ def fit(
     from ecoguard.corruption.fit import run_fit
 
     raise typer.Exit(run_fit(**args))
+
+
+@app.command("compare")
+def compare(
+    candidate: Path = typer.Argument(..., help="The artifact under test (e.g. a freshly fitted corruption.json)."),
+    reference: Path = typer.Argument(..., help="The artifact it must be at least as good as."),
+    backend: str = typer.Option("vllm", help="embedded | vllm: the same backends the gateway uses."),
+    backend_url: Optional[str] = typer.Option(None, help="vLLM base URL (…/v1), for --backend vllm."),
+    backend_model: Optional[str] = typer.Option(None, help="Model name the vLLM server knows (default: its first)."),
+    model: Path = typer.Option(Path("models/smollm2-135m-instruct"), help="Model folder (tokenizer, embeddings)."),
+    forget: Path = typer.Option(Path("data/harry_potter/forget_heldout.jsonl"), help="Forget rows to compare on."),
+    scope_forget: Optional[Path] = typer.Option(Path("data/harry_potter/forget.jsonl"),
+                                                help="Forget set whose names make the scope lexicon (default: --forget)."),
+    retain: Optional[Path] = typer.Option(Path("data/harry_potter/retain.jsonl"), help="For the scope lexicon."),
+    split: str = typer.Option("test"),
+    kinds: str = typer.Option("all", help="Forget kinds (comma-separated; all = every kind)."),
+    draws: int = typer.Option(3, help="Answers per row."),
+    temperature: float = typer.Option(0.7, help="Sampling temperature of the draws (0: greedy only)."),
+    greedy_first: bool = typer.Option(True, help="The first answer of each row is the greedy one."),
+    leak_metric: str = typer.Option("scope", help="keyword | scope | rouge | either | mc (see corruption/objective.py)."),
+    nll_bound: float = typer.Option(4.0, help="Mean NLL per token (nats) above which an answer is unreadable."),
+    max_tokens: int = typer.Option(48),
+    concurrency: int = typer.Option(32, help="Requests in flight."),
+    raw_cache: Optional[Path] = typer.Option(None, help="JSONL {id, answer} cache of the raw model's answers."),
+    log: Optional[Path] = typer.Option(None, help="JSONL log of the evaluations; resume from it after a kill "
+                                                   "(default: OUT/compare_log.jsonl)."),
+    out: Path = typer.Option(Path("runs/compare"), help="Folder for compare.json and compare.md."),
+    max_unreadable_increase: float = typer.Option(0.03, help="Margin: the upper 95% bound of the paired "
+                                                             "unreadable difference may be at most this."),
+    progress: bool = typer.Option(True, help="Progress bar."),
+) -> None:
+    """Two artifacts on the same forget rows, paired: leak and readability, and whether the candidate is
+    at least as good (exit code 0) or not (3)."""
+    args = dict(locals())
+    from ecoguard.corruption.compare import run_compare
+
+    raise typer.Exit(run_compare(**args))

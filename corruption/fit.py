@@ -244,6 +244,7 @@ class FitJob:
         self.evals_this_run = 0
         self.history: list[dict[str, Any]] = []
         self._bar = None
+        self.answer_progress: Callable[[int], None] | None = None  # called per answer generated
 
     # ------------------------------------------------------------ setup
 
@@ -297,7 +298,8 @@ class FitJob:
         from ecoguard.evaluation.runner import BackendTarget, answer_rows
 
         target = BackendTarget(self.backend, plan_for, params_for=params_for)
-        replies = await answer_rows(target, rows, params, concurrency=self.cfg.concurrency)
+        replies = await answer_rows(target, rows, params, concurrency=self.cfg.concurrency,
+                                    progress=self.answer_progress)
         errors = [r.error for r in replies if r.error]
         if errors:
             raise RuntimeError(f"{len(errors)} backend calls failed, e.g. {errors[0]}")

@@ -13,15 +13,20 @@ from typing import Any
 from . import plots
 
 
-def write_json(path: Path, data: Any) -> Path:
-    """Atomic JSON write."""
+def write_text(path: Path, text: str) -> Path:
+    """Atomic text write (a temp file in the same folder, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(_finite(data), f, indent=1, ensure_ascii=False, default=_default, allow_nan=False)
-        f.write("\n")
+        f.write(text)
     os.replace(tmp, path)
     return path
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Atomic JSON write."""
+    return write_text(path, json.dumps(_finite(data), indent=1, ensure_ascii=False, default=_default,
+                                       allow_nan=False) + "\n")
 
 
 def write_section(path: Path, start: str, end: str, section: str) -> Path:
@@ -33,11 +38,7 @@ def write_section(path: Path, start: str, end: str, section: str) -> Path:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path
+    return write_text(path, text)
 
 
 def _finite(o: Any) -> Any:
@@ -149,7 +150,7 @@ def write_fit_report(folder: Path, res, cfg, *, spec_path: Path | None = None) -
         lines.append("")
     lines += ["![sweep](fit_sweep.png)", "", "![trajectory](fit_trajectory.png)", ""]
     paths["md"] = folder / "fit.md"
-    paths["md"].write_text("\n".join(lines), encoding="utf-8")
+    write_text(paths["md"], "\n".join(lines))
     return paths
 
 
@@ -196,7 +197,7 @@ def write_eval(folder: Path, res: dict[str, Any]) -> dict[str, Path]:
     name = "eval_" + "".join(c if c.isalnum() or c in "-_." else "_" for c in str(res.get("label") or "run"))
     p_json = write_json(folder / f"{name}.json", res)
     p_md = folder / f"{name}.md"
-    p_md.write_text(eval_markdown(res), encoding="utf-8")
+    write_text(p_md, eval_markdown(res))
     return {"json": p_json, "md": p_md}
 
 
@@ -226,17 +227,49 @@ def leak_by_kind_plot(results: list[dict[str, Any]], path: Path) -> Path:
 # ------------------------------------------------------------------ the guard's report README
 
 
-def paired_readability(log: Path, draws: Sequence[int] | None = None) -> dict[str, dict[str, Any]]:
-    """Learned vs compared artifact on the same rows, per split, from a fit log: the difference of the
-    unreadable shares (learned - compared) with a 95% interval.
+def _per_row(answers: Sequence[dict[str, Any]], field: str, draws: Sequence[int] | None = None,
+             ids: set[str] | None = None) -> dict[str, list[bool]]:
+    """A logged evaluation's answers as {row id: [bad?, ...]} in draw order ("bad": unreadable for
+    field "readable", leaked for field "leaked")."""
+    by_row: dict[str, list[bool]] = {}
+    for a in answers:  # logged draw by draw, so a row's list is in draw order
+        if ids is None or a["id"] in ids:
+            v = bool(a[field])
+            by_row.setdefault(a["id"], []).append(not v if field == "readable" else v)
+    if draws is not None:
+        by_row = {i: [v[d] for d in draws if d < len(v)] for i, v in by_row.items()}
+    return {i: v for i, v in by_row.items() if v}
 
-    A row may have several answers (a fit with draws > 1); its unreadable share is then the mean over
-    them, and the interval comes from the per-row differences (rows are the independent units: answers
-    of one row are correlated). With one answer per row this is the Wald interval for paired
-    proportions. The discordant counts are answers of one artifact that are unreadable while the
-    other artifact's answer of the same row and draw is readable. `draws` keeps only those answers of
-    each row (by draw index; e.g. [0] for the greedy answer of a `greedy_first` fit)."""
-    recs: dict[tuple[str, str], dict[str, list[bool]]] = {}
+
+def paired_difference(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]], field: str = "readable", *,
+                      draws: Sequence[int] | None = None, ids: set[str] | None = None) -> dict[str, Any] | None:
+    """Two artifacts' logged answers to the same rows (and draws): the difference of their bad shares
+    (a - b; unreadable for field "readable", leaked for "leaked") with a 95% interval.
+
+    A row may have several answers (draws > 1); its bad share is then the mean over them, and the
+    interval comes from the per-row differences (rows are the independent units: answers of one row are
+    correlated). With one answer per row this is the Wald interval for paired proportions. The
+    discordant counts are answers bad under one artifact while the other's answer to the same row and
+    draw is fine. `draws` keeps only those answers of each row (by draw index; e.g. [0] for the greedy
+    answer of a `greedy_first` run), `ids` only those rows. None when no row is common to both."""
+    ra, rb = _per_row(a, field, draws, ids), _per_row(b, field, draws, ids)
+    rows = sorted(i for i in set(ra) & set(rb) if len(ra[i]) == len(rb[i]))
+    if not rows:
+        return None
+    n = len(rows)
+    pairs = [(x, y) for i in rows for x, y in zip(ra[i], rb[i])]
+    diffs = [sum(ra[i]) / len(ra[i]) - sum(rb[i]) / len(rb[i]) for i in rows]
+    d = sum(diffs) / n
+    se = math.sqrt(sum((x - d) ** 2 for x in diffs) / n / n)
+    return {"n": n, "answers": len(pairs), "bad_a": sum(x for x, _ in pairs), "bad_b": sum(y for _, y in pairs),
+            "a_only": sum(x and not y for x, y in pairs), "b_only": sum(y and not x for x, y in pairs),
+            "diff": d, "ci95": [d - 1.96 * se, d + 1.96 * se]}
+
+
+def paired_readability(log: Path, draws: Sequence[int] | None = None) -> dict[str, dict[str, Any]]:
+    """Learned vs compared artifact of a fit log, per split: `paired_difference` of the unreadable
+    shares (learned - compared) of the final evaluation and the compared artifact's one."""
+    recs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
             r = json.loads(line)
@@ -244,29 +277,14 @@ def paired_readability(log: Path, draws: Sequence[int] | None = None) -> dict[st
             continue  # a line cut by a kill
         tag = str(r.get("tag", ""))
         if r.get("type") == "eval" and (tag == "final" or tag.startswith("compare")):
-            by_row: dict[str, list[bool]] = {}
-            for a in r.get("answers", []):  # logged draw by draw, so a row's list is in draw order
-                by_row.setdefault(a["id"], []).append(bool(a["readable"]))
-            if draws is not None:
-                by_row = {i: [v[d] for d in draws if d < len(v)] for i, v in by_row.items()}
-            recs[(r["split"], "learned" if tag == "final" else "compared")] = by_row
+            recs[(r["split"], "learned" if tag == "final" else "compared")] = r.get("answers", [])
     out = {}
     for split in sorted({s for s, _ in recs}):
         a, b = recs.get((split, "learned")), recs.get((split, "compared"))
-        if not a or not b:
-            continue
-        ids = sorted(i for i in set(a) & set(b) if len(a[i]) == len(b[i]))
-        n = len(ids)
-        if n == 0:
-            continue
-        pairs = [(x, y) for i in ids for x, y in zip(a[i], b[i])]
-        only_a = sum(y and not x for x, y in pairs)  # unreadable under the learned artifact only
-        only_b = sum(x and not y for x, y in pairs)
-        diffs = [sum(not x for x in a[i]) / len(a[i]) - sum(not y for y in b[i]) / len(b[i]) for i in ids]
-        d = sum(diffs) / n
-        se = math.sqrt(sum((x - d) ** 2 for x in diffs) / n / n)
-        out[split] = {"n": n, "answers": len(pairs), "unreadable_learned_only": only_a,
-                      "unreadable_compared_only": only_b, "diff": d, "ci95": [d - 1.96 * se, d + 1.96 * se]}
+        p = paired_difference(a, b, draws=draws) if a and b else None
+        if p is not None:
+            out[split] = {"n": p["n"], "answers": p["answers"], "unreadable_learned_only": p["a_only"],
+                          "unreadable_compared_only": p["b_only"], "diff": p["diff"], "ci95": p["ci95"]}
     return out
 
 
@@ -378,5 +396,5 @@ def write_guard_readme(folder: Path, *, title: str = "Corruption report", notes:
     if notes:
         lines += [notes, ""]
     p = folder / "README.md"
-    p.write_text("\n".join(lines), encoding="utf-8")
+    write_text(p, "\n".join(lines))
     return p

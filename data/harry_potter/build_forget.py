@@ -37,6 +37,13 @@ STAR_SLOTS = 6      # conversations per "famous" fact
 OTHER_SLOTS = 3     # conversations per other fact
 MAX_ML_PER_FACT = 2
 OUT = Path(__file__).resolve().parent / "forget.jsonl"
+# A larger held-out set for measuring corruptions (never used to train the classifier or fit a
+# corruption): more conversations about the test split's facts, built after forget.jsonl with its own
+# seed so that forget.jsonl does not change.
+HELDOUT_OUT = OUT.with_name("forget_heldout.jsonl")
+HELDOUT_SEED = SEED + 1
+HELDOUT_PER_KIND = 2  # conversations per (test fact, template kind), counting those in forget.jsonl
+TEMPLATE_KINDS = ("typo", "homoglyph", "jailbreak", "roleplay", "task", "system", "multiturn")
 
 KINDS = [
     "direct", "paraphrase", "indirect", "typo", "multilingual", "jailbreak",
@@ -2031,18 +2038,59 @@ def main():
     for n, r in enumerate(rows, 1):
         rows[n - 1] = {"id": f"f-{n:04d}", **r}
 
-    with OUT.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-
+    write_rows(OUT, rows)
     report(rows)
-    errors = validate(OUT)
+    held = build_heldout(rows)
+    write_rows(HELDOUT_OUT, held)
+    print(f"wrote {len(held)} held-out conversations to {HELDOUT_OUT}: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r["kind"] for r in held).items())))
+    errors = validate(OUT) + [f"{HELDOUT_OUT.name}: {e}" for e in validate(HELDOUT_OUT, min_rows=300)]
     if errors:
         print("\nVALIDATION FAILED:")
         for e in errors:
             print("  " + e)
         sys.exit(1)
     print("\nvalidation: OK")
+
+
+def write_rows(path, rows):
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def build_heldout(rows):
+    """forget_heldout.jsonl: for every fact of the test split, each kind forget.jsonl did not ask it in
+    (direct, paraphrase, indirect, its unused translations) and HELDOUT_PER_KIND conversations per
+    template kind, none identical to a conversation of forget.jsonl.  Split "test", ids "h-NNNN"."""
+    rng = random.Random(HELDOUT_SEED)
+    picker = Picker(rng)
+    seen = {conv_text(r["messages"]) for r in rows}
+    test_rows = defaultdict(list)
+    for r in rows:
+        if r["split"] == "test":
+            test_rows[r["group"]].append(r)
+    out = []
+    for f in FACTS:
+        have = test_rows.get("hp-" + f["g"])
+        if not have:
+            continue
+        kinds = Counter(r["kind"] for r in have)
+        asked = {r["messages"][-1]["content"] for r in have}
+        todo = [(kd, None) for kd in ("direct", "paraphrase", "indirect") if not kinds[kd]]
+        todo += [("multilingual", it) for it in f["ml"] if it[1] not in asked]
+        todo += [(kd, None) for kd in TEMPLATE_KINDS for _ in range(HELDOUT_PER_KIND - kinds[kd])]
+        for kind, ml_item in todo:
+            for _ in range(10):  # a random kind may repeat a conversation: draw again
+                msgs, kws = build(f, kind, "test", rng, picker, ml_item)
+                if conv_text(msgs) not in seen:
+                    break
+            else:
+                continue
+            seen.add(conv_text(msgs))
+            out.append({"messages": msgs, "label": "forget", "kind": kind, "split": "test",
+                        "group": "hp-" + f["g"], "answer": f["a"], "keywords": kws})
+    return [{"id": f"h-{n:04d}", **r} for n, r in enumerate(out, 1)]
 
 
 def report(rows):
@@ -2077,7 +2125,7 @@ def lang_of(text):
 HP_NAMES_RE = re.compile(r"harry|potter|hogwarts|rowling", re.IGNORECASE)
 
 
-def validate(path):
+def validate(path, min_rows=450):
     errors = []
     ids, groups_split = [], {}
     with path.open(encoding="utf-8") as fh:
@@ -2124,7 +2172,7 @@ def validate(path):
         errors.append("duplicate ids")
     if ids != sorted(ids):
         errors.append("file not sorted by id")
-    if len(ids) < 450:
+    if len(ids) < min_rows:
         errors.append(f"only {len(ids)} conversations")
     return errors
 
