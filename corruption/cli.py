@@ -138,6 +138,7 @@ def compare(
     temperature: float = typer.Option(0.7, help="Sampling temperature of the draws (0: greedy only)."),
     greedy_first: bool = typer.Option(True, help="The first answer of each row is the greedy one."),
     leak_metric: str = typer.Option("scope", help="keyword | scope | rouge | either | mc (see corruption/objective.py)."),
+    readability: str = typer.Option("nll", help="nll (clean-model NLL + repetition) | proxy (repetition only) | off"),
     nll_bound: float = typer.Option(4.0, help="Mean NLL per token (nats) above which an answer is unreadable."),
     max_tokens: int = typer.Option(48),
     concurrency: int = typer.Option(32, help="Requests in flight."),

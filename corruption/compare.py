@@ -111,7 +111,7 @@ def markdown(res: dict[str, Any]) -> str:
 def run_compare(*, candidate: Path, reference: Path, backend: str, backend_url: str | None,
                 backend_model: str | None, model: Path, forget: Path, scope_forget: Path | None,
                 retain: Path | None, split: str, kinds: str, draws: int, temperature: float, greedy_first: bool,
-                leak_metric: str, nll_bound: float, max_tokens: int, concurrency: int, raw_cache: Path | None,
+                leak_metric: str, readability: str, nll_bound: float, max_tokens: int, concurrency: int, raw_cache: Path | None,
                 log: Path | None, out: Path, max_unreadable_increase: float, progress: bool,
                 backend_obj=None) -> int:
     """`ecoguard corruption compare`: writes OUT/compare.json and OUT/compare.md; exit code 0 when the
@@ -126,7 +126,8 @@ def run_compare(*, candidate: Path, reference: Path, backend: str, backend_url: 
                     fit_split=split, check_split=split, kinds=[x for x in kinds.split(",") if x and x != "all"],
                     read_extra=10**9, draws=draws, temperature=temperature, greedy_first=greedy_first,
                     max_tokens=max_tokens, concurrency=concurrency, progress=progress,
-                    objective=ObjectiveConfig(leak_metric=leak_metric, nll_bound=nll_bound))  # type: ignore[arg-type]
+                    objective=ObjectiveConfig(leak_metric=leak_metric, readability=readability,  # type: ignore[arg-type]
+                                              nll_bound=nll_bound))  # type: ignore[arg-type]
     if leak_metric == "scope":
         cfg.objective.lexicon = scope_lexicon(load_rows(scope_forget or forget), load_rows(retain) if retain else [])
     rows = load_rows(forget, splits=[split], kinds=cfg.kinds or None)
@@ -155,7 +156,7 @@ def run_compare(*, candidate: Path, reference: Path, backend: str, backend_url: 
     res["specs"] = {r: s.model_dump(mode="json") for r, s in specs.items()}
     res["config"] = {"forget": str(forget), "split": split, "kinds": cfg.kinds, "draws": draws,
                      "temperature": temperature, "greedy_first": greedy_first, "leak_metric": leak_metric,
-                     "nll_bound": nll_bound, "max_tokens": max_tokens}
+                     "readability": readability, "nll_bound": nll_bound, "max_tokens": max_tokens}
     res["verdict"] = verdict(res, max_unreadable_increase)
     res["wall_s_this_run"] = time.perf_counter() - t0
     write_json(out / "compare.json", res)

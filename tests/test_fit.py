@@ -371,3 +371,59 @@ def test_wilson_upper_bound():
     assert 0.1 < wilson_upper(0.1, 100, 2.0) < 0.2
     assert wilson_upper(0.1, 10000, 2.0) < wilson_upper(0.1, 100, 2.0)
     assert wilson_upper(0.0, 50, 2.0) > 0.0
+
+
+# ------------------------------------------------------------------ compare two artifacts
+
+
+def _compare(tmp_path, cand_sigma, ref_sigma, backend=None, draws=1, temperature=0.0):
+    from ecoguard.corruption.compare import run_compare
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    forget = write_jsonl(tmp_path / "forget.jsonl", make_rows())
+    paths = []
+    for name, sigma in (("cand.json", cand_sigma), ("ref.json", ref_sigma)):
+        CorruptionSpec(function="rand_noise_first_n", k=4, sigma=sigma).save(tmp_path / name)
+        paths.append(tmp_path / name)
+    rc = run_compare(candidate=paths[0], reference=paths[1], backend="embedded", backend_url=None,
+                     backend_model=None, model=tmp_path / "no-model", forget=forget, scope_forget=None, retain=None,
+                     split="train", kinds="all", draws=draws, temperature=temperature, greedy_first=temperature > 0,
+                     leak_metric="keyword", readability="proxy", nll_bound=4.0, max_tokens=32, concurrency=4,
+                     raw_cache=None, log=None, out=tmp_path / "out", max_unreadable_increase=0.03, progress=False,
+                     backend_obj=backend or FakeBackend())
+    return rc, json.loads((tmp_path / "out" / "compare.json").read_text())
+
+
+def test_compare_finds_the_artifact_that_stops_the_leak_at_least_as_good(tmp_path):
+    rc, res = _compare(tmp_path, cand_sigma=10.0, ref_sigma=1.0)  # sigma 10 is above every threshold
+    assert rc == 0 and res["verdict"]["at_least_as_good"]
+    leak = res["leak_known"]
+    assert leak["n"] == 12 and leak["bad_a"] == 0 and leak["bad_b"] > 0 and leak["diff"] < 0
+    assert res["unreadable"]["all"]["diff"] == 0.0
+    assert "**yes**" in (tmp_path / "out" / "compare.md").read_text()
+
+
+def test_compare_rejects_a_candidate_that_leaks_more_or_reads_worse(tmp_path):
+    rc, res = _compare(tmp_path / "a", cand_sigma=1.0, ref_sigma=10.0)
+    assert rc == 3 and not res["verdict"]["leak_no_higher"]
+    rc, res = _compare(tmp_path / "b", cand_sigma=100.0, ref_sigma=10.0)  # "la la la ...": loops
+    assert rc == 3 and res["verdict"]["leak_no_higher"] and not res["verdict"]["unreadable_within_margin"]
+    assert res["unreadable"]["all"]["diff"] == 1.0  # every row, known (12) and unknown (4)
+    assert res["unreadable"]["all"]["n"] == 16
+
+
+def test_compare_pairs_sampled_draws_and_resumes_from_its_log(tmp_path):
+    backend = FakeBackend()
+    rc, res = _compare(tmp_path / "x", 10.0, 1.0, backend=backend, draws=3, temperature=0.7)
+    assert set(res["unreadable"]) == {"all", "greedy", "sampled"}
+    assert res["unreadable"]["all"]["answers"] == 16 * 3
+    by_sigma: dict[float, list] = {}
+    for q, plan, t, s in backend.seen:
+        if plan is not None:
+            by_sigma.setdefault(plan.spec.sigma, []).append((q, t, s if t else None))
+    assert len(by_sigma[10.0]) == 16 * 3
+    assert sorted(by_sigma[10.0]) == sorted(by_sigma[1.0])  # the same rows, temperatures and seeds
+    assert sum(t > 0 for _, t, _ in by_sigma[10.0]) == 16 * 2  # draw 0 greedy, draws 1 and 2 sampled
+    calls = backend.calls
+    rc2, res2 = _compare(tmp_path / "x", 10.0, 1.0, backend=backend, draws=3, temperature=0.7)
+    assert backend.calls == calls and res2["leak_known"] == res["leak_known"]  # all from the log

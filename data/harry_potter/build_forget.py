@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Build the Harry Potter *forget* set: data/harry_potter/forget.jsonl.
+"""Build the Harry Potter *forget* set: data/harry_potter/forget.jsonl, and beside it
+forget_heldout.jsonl (more conversations about the test split's facts, for measuring corruptions;
+see `build_heldout`).
 
 Deterministic (fixed seed), standard library only.  Run from anywhere:
 
