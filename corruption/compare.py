@@ -41,9 +41,11 @@ def compare_specs(job: FitJob, specs: dict[str, CorruptionSpec], split: str) -> 
     base = job.baseline()
     recs = {}
     n_answers = (len(job.known[split]) + len(job.extra.get(split, []))) * max(1, job.cfg.draws)
+    if job.cfg.objective.readability == "nll" and job.scorer.available:
+        n_answers *= 2  # each answer is also scored (about; empty answers are not)
     for role, spec in specs.items():
         tag = f"{role}:" + hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:12]
-        with tqdm(total=n_answers, unit="answer", desc=role, disable=not job.cfg.progress) as bar:
+        with tqdm(total=n_answers, unit="call", desc=role, disable=not job.cfg.progress) as bar:
             job.answer_progress = bar.update
             recs[role] = job.evaluate_many([_point(spec, job.cfg.param)], job.cfg.crn_seed, split, specs=[spec],
                                            tag=tag)[0]

@@ -244,7 +244,7 @@ class FitJob:
         self.evals_this_run = 0
         self.history: list[dict[str, Any]] = []
         self._bar = None
-        self.answer_progress: Callable[[int], None] | None = None  # called per answer generated
+        self.answer_progress: Callable[[int], None] | None = None  # called per answer generated or scored
 
     # ------------------------------------------------------------ setup
 
@@ -310,7 +310,7 @@ class FitJob:
         """Clean-model NLL per answer (None when not used); one scoring call per non-empty answer."""
         if self.cfg.objective.readability != "nll" or not self.scorer.available:
             return [None] * len(rows)
-        out = await self.scorer.many(rows, answers)
+        out = await self.scorer.many(rows, answers, progress=self.answer_progress)
         self.calls_this_run += sum(1 for a in answers if a.strip())
         return out
 

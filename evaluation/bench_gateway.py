@@ -13,7 +13,6 @@ Set ECOGUARD_BENCH_VLLM_URL to reuse a running vLLM server.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
 import re
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from ecoguard.evaluation.report import write_section
+from ecoguard.evaluation.report import write_json, write_section
 from ecoguard.vllm_process import free_port, start_vllm, stop_process, wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,8 +247,7 @@ def main() -> None:
                   + ", ".join(f"{m} {v:.2f} rps" for m, v in row.items()), flush=True)
         results["flagged"] = {mode: asyncio.run(flagged_cost(direct, url, 30)) for mode, url in gateways.items()}
         results["in_process"] = {str(t): in_process_costs(threads=t) for t in (1, 2)}
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2))
+        write_json(RESULTS, results)
         write_section(BENCHMARKS, START, END, render(results))
         print(render(results))
     finally:

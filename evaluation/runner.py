@@ -276,7 +276,8 @@ class NllScorer:
         async with self._lock:
             return await asyncio.to_thread(run)
 
-    async def many(self, rows: Sequence[Row], answers: Sequence[str]) -> list[float | None]:
+    async def many(self, rows: Sequence[Row], answers: Sequence[str], *,
+                   progress: Callable[[int], None] | None = None) -> list[float | None]:
         sem = asyncio.Semaphore(max(1, self.concurrency))
 
         async def one(r: Row, a: str) -> float | None:
@@ -285,5 +286,8 @@ class NllScorer:
                     return await self.nll(r, a)
                 except Exception:  # noqa: BLE001 - a missing score falls back to the proxy
                     return None
+                finally:
+                    if progress:
+                        progress(1)
 
         return list(await asyncio.gather(*(one(r, a) for r, a in zip(rows, answers))))
