@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +36,31 @@ def _point(spec: CorruptionSpec, param: str) -> float | tuple[float, ...]:
     return tuple(spec.sigma) if isinstance(spec.sigma, list) else float(spec.sigma)
 
 
+@contextmanager
+def _calls_bar(job: FitJob, total: int, desc: str) -> Iterator[None]:
+    """A progress bar over the backend calls the job makes inside the block."""
+    with tqdm(total=total, unit="call", desc=desc, disable=not job.cfg.progress) as bar:
+        job.answer_progress = bar.update
+        try:
+            yield
+        finally:
+            job.answer_progress = None
+
+
 def compare_specs(job: FitJob, specs: dict[str, CorruptionSpec], split: str) -> dict[str, Any]:
     """Evaluate each artifact on `split` (cached evaluations come from the job's log) and pair them."""
     from ecoguard.evaluation.report import paired_difference
 
-    base = job.baseline()
+    scoring = 2 if job.cfg.objective.readability == "nll" and job.scorer.available else 1
+    with _calls_bar(job, len(job.rows) * scoring, "raw model"):  # about: cached answers are not asked again
+        base = job.baseline()
     recs = {}
-    n_answers = (len(job.known[split]) + len(job.extra.get(split, []))) * max(1, job.cfg.draws)
-    if job.cfg.objective.readability == "nll" and job.scorer.available:
-        n_answers *= 2  # each answer is also scored (about; empty answers are not)
+    n_calls = (len(job.known[split]) + len(job.extra.get(split, []))) * max(1, job.cfg.draws) * scoring
     for role, spec in specs.items():
         tag = f"{role}:" + hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:12]
-        with tqdm(total=n_answers, unit="call", desc=role, disable=not job.cfg.progress) as bar:
-            job.answer_progress = bar.update
+        with _calls_bar(job, n_calls, role):
             recs[role] = job.evaluate_many([_point(spec, job.cfg.param)], job.cfg.crn_seed, split, specs=[spec],
                                            tag=tag)[0]
-        job.answer_progress = None
     a, b = (recs[r]["answers"] for r in ROLES)
     known = {r.id for r in job.known[split]}
     draws = max(1, job.cfg.draws)
@@ -150,7 +161,7 @@ def run_compare(*, candidate: Path, reference: Path, backend: str, backend_url: 
                  data_ids={"forget": sha256_file(forget), "rows": len(rows)}, model_fingerprint=fp,
                  raw_cache=raw_cache, hidden_size=hidden)
     try:
-        job._check_resume()
+        job.open_log()
         res = compare_specs(job, specs, split)
     finally:
         job.close()

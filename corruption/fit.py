@@ -269,7 +269,8 @@ class FitJob:
         return {"type": "header", "version": LOG_VERSION, "config": self.cfg.as_dict(), "data": self.data_ids,
                 "model": self.model_fingerprint, "reference": bool(self.reference_answers)}
 
-    def _check_resume(self) -> None:
+    def open_log(self) -> None:
+        """Start the log, or check that it belongs to this job (raise ValueError if not) and resume from it."""
         h = self._header()
         self.rescore = False
         if self.log.header is None:
@@ -529,7 +530,7 @@ class FitJob:
 
     def run(self) -> FitResult:
         t0 = time.perf_counter()
-        self._check_resume()
+        self.open_log()
         base = self.baseline()
         if self.cfg.progress:
             from tqdm import tqdm
