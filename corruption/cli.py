@@ -52,6 +52,17 @@ def handset(ctx: typer.Context) -> None:
 # ---------------------------------------------------------------- fit (zeroth-order), see corruption/fit.py
 
 
+def _run(job, args: dict) -> None:
+    """Run a batch job; bad input (an invalid artifact, a missing file, a log of another job) is one
+    line on stderr and exit code 1, not a traceback."""
+    try:
+        code = job(**args)
+    except (ValueError, FileNotFoundError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1)
+    raise typer.Exit(code)
+
+
 @app.command("fit")
 def fit(
     backend: str = typer.Option("vllm", help="embedded | vllm: the same backends the gateway uses."),
@@ -117,7 +128,7 @@ def fit(
     args = dict(locals())
     from ecoguard.corruption.fit import run_fit
 
-    raise typer.Exit(run_fit(**args))
+    _run(run_fit, args)
 
 
 @app.command("compare")
@@ -155,4 +166,4 @@ def compare(
     args = dict(locals())
     from ecoguard.corruption.compare import run_compare
 
-    raise typer.Exit(run_compare(**args))
+    _run(run_compare, args)

@@ -427,3 +427,16 @@ def test_compare_pairs_sampled_draws_and_resumes_from_its_log(tmp_path):
     calls = backend.calls
     rc2, res2 = _compare(tmp_path / "x", 10.0, 1.0, backend=backend, draws=3, temperature=0.7)
     assert backend.calls == calls and res2["leak_known"] == res["leak_known"]  # all from the log
+
+
+def test_compare_cli_refuses_a_broken_artifact_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from ecoguard.cli import app
+
+    (tmp_path / "bad.json").write_text('{"function": "nope"}')
+    res = CliRunner().invoke(app, ["corruption", "compare", str(tmp_path / "bad.json"),
+                                   str(Path(__file__).resolve().parents[1] / "guards/harry_potter/corruption.json"),
+                                   "--out", str(tmp_path / "out")])
+    assert res.exit_code == 1 and "error: invalid corruption spec" in res.output
+    assert "Traceback" not in res.output and not (tmp_path / "out").exists()
