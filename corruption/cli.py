@@ -141,7 +141,8 @@ def compare(
     model: Path = typer.Option(Path("models/smollm2-135m-instruct"), help="Model folder (tokenizer, embeddings)."),
     forget: Path = typer.Option(Path("data/harry_potter/forget_heldout.jsonl"), help="Forget rows to compare on."),
     scope_forget: Optional[Path] = typer.Option(Path("data/harry_potter/forget.jsonl"),
-                                                help="Forget set whose names make the scope lexicon (default: --forget)."),
+                                                help="Forget set whose names make the scope lexicon (the fit's, so that both "
+                                                     "measure the same scope)."),
     retain: Optional[Path] = typer.Option(Path("data/harry_potter/retain.jsonl"), help="For the scope lexicon."),
     split: str = typer.Option("test"),
     kinds: str = typer.Option("all", help="Forget kinds (comma-separated; all = every kind)."),

@@ -137,7 +137,8 @@ def run_compare(*, candidate: Path, reference: Path, backend: str, backend_url: 
     cand = specs["candidate"]
     cfg = FitConfig(function=cand.function, k=cand.k, selection=cand.selection, keywords=list(cand.keywords),
                     fit_split=split, check_split=split, kinds=[x for x in kinds.split(",") if x and x != "all"],
-                    read_extra=10**9, draws=draws, temperature=temperature, greedy_first=greedy_first,
+                    read_extra=10**9,  # every row the raw model does not know is read too
+                    draws=draws, temperature=temperature, greedy_first=greedy_first,
                     max_tokens=max_tokens, concurrency=concurrency, progress=progress,
                     objective=ObjectiveConfig(leak_metric=leak_metric, readability=readability,  # type: ignore[arg-type]
                                               nll_bound=nll_bound))  # type: ignore[arg-type]
